@@ -1,0 +1,3 @@
+from logai.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""What every command shares: loading settings, failing with one clear sentence."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NoReturn
+
+import typer
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def fail(message: str, code: int = EXIT_FAILURE, hint: str | None = None) -> NoReturn:
+    """Print one sentence (and a hint) on stderr and exit with `code`."""
+    text = f"logai: {message}"
+    if hint:
+        text += f"\n  hint: {hint}"
+    print(text, file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def settings_or_exit(**flags: Any):
+    """Settings from flags, environment and file; a config problem exits 2."""
+    from logai.settings import ConfigError, load_settings
+
+    try:
+        return load_settings(**flags)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)

@@ -1,0 +1,66 @@
+"""The metric catalogue: every series logai records, its kind and its help text.
+
+Names are bare here; exposition adds the `logai_` prefix (and prometheus_client
+adds `_total` to counters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# Recovery and retries
+RETRY_ATTEMPTS = "retry_attempts"  # {reason}: empty_logs, log_group_not_found, intent_without_action, llm_error
+RETRY_PROMPT_INJECTED = "retry_prompt_injected"  # {reason}
+RETRY_MAX_ATTEMPTS_REACHED = "retry_max_attempts_reached"  # {reason}
+RETRY_BACKOFF_SECONDS = "retry_backoff_seconds"  # histogram {attempt}
+INTENT_DETECTION_HITS = "intent_detection_hits"  # {intent_type, confidence_bucket}
+
+# The model
+LLM_REQUESTS = "llm_requests"  # {outcome}: ok, rate_limited, server_error, timeout, connection, stream_broken, error
+LLM_TOKENS = "llm_tokens"  # {direction}: input, output
+LLM_COST_USD = "llm_cost_usd"
+LLM_TIME_TO_FIRST_TOKEN_SECONDS = "llm_time_to_first_token_seconds"  # histogram
+LLM_REQUEST_SECONDS = "llm_request_seconds"  # histogram
+
+# Tools, turns, sessions
+TOOL_CALLS = "tool_calls"  # {tool, outcome}: ok, error
+TOOL_DURATION_SECONDS = "tool_duration_seconds"  # histogram {tool}
+TURNS = "turns"  # {outcome}: answered, max_rounds, error, cancelled
+TURN_DURATION_SECONDS = "turn_duration_seconds"  # histogram
+SESSIONS = "sessions"  # {command}: chat, query
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    name: str
+    kind: Literal["counter", "histogram"]
+    help: str
+    labels: tuple[str, ...] = ()
+
+
+CATALOGUE: dict[str, MetricSpec] = {
+    spec.name: spec
+    for spec in (
+        MetricSpec(RETRY_ATTEMPTS, "counter", "Recovery and transport retries, by reason.", ("reason",)),
+        MetricSpec(RETRY_PROMPT_INJECTED, "counter", "Nudge messages injected into the conversation.", ("reason",)),
+        MetricSpec(RETRY_MAX_ATTEMPTS_REACHED, "counter", "Times a retry budget ran out.", ("reason",)),
+        MetricSpec(RETRY_BACKOFF_SECONDS, "histogram", "Seconds waited before an LLM retry.", ("attempt",)),
+        MetricSpec(
+            INTENT_DETECTION_HITS,
+            "counter",
+            "Replies that announced an action without taking it.",
+            ("intent_type", "confidence_bucket"),
+        ),
+        MetricSpec(LLM_REQUESTS, "counter", "Model requests by outcome.", ("outcome",)),
+        MetricSpec(LLM_TOKENS, "counter", "Model tokens by direction.", ("direction",)),
+        MetricSpec(LLM_COST_USD, "counter", "Model cost in US dollars (litellm's local price table)."),
+        MetricSpec(LLM_TIME_TO_FIRST_TOKEN_SECONDS, "histogram", "Seconds from request to first streamed token."),
+        MetricSpec(LLM_REQUEST_SECONDS, "histogram", "Seconds one model request took, stream included."),
+        MetricSpec(TOOL_CALLS, "counter", "Tool calls by tool and outcome.", ("tool", "outcome")),
+        MetricSpec(TOOL_DURATION_SECONDS, "histogram", "Seconds a tool call took.", ("tool",)),
+        MetricSpec(TURNS, "counter", "Agent turns by outcome.", ("outcome",)),
+        MetricSpec(TURN_DURATION_SECONDS, "histogram", "Seconds one agent turn took."),
+        MetricSpec(SESSIONS, "counter", "Sessions by command.", ("command",)),
+    )
+}

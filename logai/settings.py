@@ -1,0 +1,162 @@
+"""One settings class: flags > LOGAI_* environment > TOML file > defaults.
+
+Command-line flags reach `load_settings` as keyword arguments; a flag left at
+`None` is dropped so it never masks the file or the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG_PATH = Path("~/.config/logai/config.toml")
+DEFAULT_HOME = Path("~/.local/share/logai")
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one sentence for the user."""
+
+
+def config_path() -> tuple[Path, bool]:
+    """The TOML file to read and whether the user named it explicitly."""
+    named = os.environ.get("LOGAI_CONFIG")
+    if named:
+        return Path(named).expanduser(), True
+    return DEFAULT_CONFIG_PATH.expanduser(), False
+
+
+class Settings(BaseSettings):
+    """Everything logai can be told. Names are stable: users script against them."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LOGAI_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # The model
+    model: str | None = Field(default=None, description="litellm model string, e.g. openai/gpt-4o-mini")
+    api_base: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")
+    api_key: SecretStr | None = Field(default=None, description="API key; provider variables work too")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds before one model request times out")
+    llm_max_attempts: int = Field(default=5, ge=1, le=20, description="tries per model request, first included")
+    llm_retry_deadline: float = Field(default=120.0, gt=0, description="seconds all retries of one request may take")
+    llm_backoff_base: float = Field(default=0.5, gt=0, description="first backoff wait in seconds; doubles each try")
+    llm_backoff_cap: float = Field(default=30.0, gt=0, description="longest single backoff wait in seconds")
+
+    # Where logai keeps its data
+    home: Path = Field(default=DEFAULT_HOME, description="metrics and history live here")
+
+    # AWS (the standard chain does the rest: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL…)
+    aws_profile: str | None = Field(default=None, description="named AWS profile")
+    aws_region: str | None = Field(default=None, description="AWS region")
+
+    # The agent
+    max_tool_rounds: int = Field(default=8, ge=1, le=50, description="tool rounds per turn before the model must answer")
+    tool_result_tokens: int = Field(default=3000, ge=200, description="token budget for one tool result")
+    auto_retry_enabled: bool = Field(default=True, description="nudge the model after empty or failed searches")
+    intent_detection_enabled: bool = Field(default=True, description="nudge the model when it announces but does not act")
+    max_nudges_per_reason: int = Field(default=3, ge=0, le=10, description="nudges of one kind per turn")
+    widen_factor: float = Field(default=4.0, gt=1, description="how much wider the suggested time range is after an empty search")
+    insights_timeout: float = Field(default=60.0, gt=0, description="seconds before a Logs Insights query is stopped")
+    max_search_events: int = Field(default=2000, ge=1, le=100_000, description="events one search may read")
+
+    # Metrics
+    metrics_enabled: bool = Field(default=True, description="record metrics in LOGAI_HOME")
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("model", "api_base", "aws_profile", "aws_region", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path, _ = config_path()
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=path))
+
+    def require_model(self) -> str:
+        """The model string, or a ConfigError naming the setting."""
+        if not self.model:
+            raise ConfigError(
+                "No model is set: set LOGAI_MODEL (for example openai/gpt-4o-mini) "
+                "or `model` in the config file."
+            )
+        return self.model
+
+    def masked(self) -> dict[str, Any]:
+        """Every setting as plain data, secrets replaced by a mask."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                out[name] = mask_secret(value.get_secret_value())
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+def mask_secret(secret: str) -> str:
+    """Show that a secret is set without showing it."""
+    if not secret:
+        return ""
+    if len(secret) <= 8:
+        return "****"
+    return f"{secret[:3]}…{secret[-2:]} ({len(secret)} chars)"
+
+
+def load_settings(**flags: Any) -> Settings:
+    """Build settings from flags (None means "not given"), environment and file.
+
+    Raises ConfigError with one readable sentence for any problem.
+    """
+    path, named = config_path()
+    if named and not path.is_file():
+        raise ConfigError(f"LOGAI_CONFIG names {path}, which is not a readable file.")
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        return Settings(**given)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, path)) from None
+    except OSError as exc:
+        raise ConfigError(f"The config file {path} cannot be read: {exc.strerror or exc}.") from None
+
+
+def describe_validation_error(exc: ValidationError, path: Path) -> str:
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        if err["type"] == "extra_forbidden":
+            problems.append(f"unknown setting `{where}` (in {path}?)")
+        else:
+            shown = err.get("input")
+            problems.append(f"`{where}` = {shown!r}: {err['msg']}")
+    hint = " See config.example.toml for every setting."
+    return "Invalid settings: " + "; ".join(problems) + "." + hint
