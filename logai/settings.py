@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description="litellm model string, e.g. openai/gpt-4o-mini")
     api_base: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")
     api_key: SecretStr | None = Field(default=None, description="API key; provider variables work too")
+    llm_stream: bool = Field(default=True, description="stream answers; turn off for servers that cannot stream")
     llm_timeout: float = Field(default=60.0, gt=0, description="seconds before one model request times out")
     llm_max_attempts: int = Field(default=5, ge=1, le=20, description="tries per model request, first included")
     llm_retry_deadline: float = Field(default=120.0, gt=0, description="seconds all retries of one request may take")
