@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -65,15 +65,24 @@ class MetricsDelta:
     def __bool__(self) -> bool:
         return bool(self.counters or self.samples)
 
+    def merge(self, other: MetricsDelta) -> None:
+        """Add `other` into this delta (counters summed, observations appended)."""
+        for key, value in other.counters.items():
+            self.counters[key] = self.counters.get(key, 0.0) + value
+        for key, values in other.samples.items():
+            self.samples.setdefault(key, []).extend(values)
+
 
 class MetricsCollector:
     """Labelled counters and histograms, safe across threads and tasks.
 
-    When `enabled` is false every recording method returns at once.
+    When `enabled` is false every recording method returns at once. `clock`
+    (seconds, monotonic) is what timers read; tests pass a fake one.
     """
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, *, clock: Callable[[], float] = time.perf_counter) -> None:
         self.enabled = enabled
+        self.clock = clock
         self._lock = threading.Lock()
         self._counters: dict[SeriesKey, float] = {}
         self._samples: dict[SeriesKey, list[float]] = {}
@@ -82,20 +91,31 @@ class MetricsCollector:
         self._flushed_samples: dict[SeriesKey, int] = {}
 
     def inc(self, name: str, labels: Mapping[str, Any] | None = None, value: float = 1.0) -> None:
+        """Add `value` (finite, not negative: counters only go up) to one counter series."""
         if not self.enabled:
             return
+        # One chained comparison rejects negatives, NaN and infinity alike; a
+        # counter that goes down or turns NaN would poison every later total.
+        if not 0.0 <= value < math.inf:
+            raise ValueError(f"counter {name} cannot be increased by {value!r}")
         key = (name, label_key(labels))
         with self._lock:
             self._counters[key] = self._counters.get(key, 0.0) + value
 
     def observe(self, name: str, value: float, labels: Mapping[str, Any] | None = None) -> None:
+        """Record one finite observation in a histogram series."""
         if not self.enabled:
             return
+        value = float(value)
+        # NaN would make every later percentile of the series meaningless.
+        if not -math.inf < value < math.inf:
+            raise ValueError(f"histogram {name} cannot observe {value!r}")
         key = (name, label_key(labels))
         with self._lock:
-            self._samples.setdefault(key, []).append(float(value))
+            self._samples.setdefault(key, []).append(value)
 
     def timer(self, name: str, labels: Mapping[str, Any] | None = None) -> MetricsTimer:
+        """A context manager (sync or async) that observes the seconds its block took."""
         return MetricsTimer(self, name, labels)
 
     def counter_value(self, name: str, labels: Mapping[str, Any] | None = None) -> float:
@@ -140,10 +160,17 @@ class MetricsCollector:
         return delta
 
     def export_summary(self) -> dict[str, Any]:
-        """Counters by series, and count/sum/min/max/mean/p50/p95/p99 per histogram series."""
+        """Counters by series, and count/sum/min/max/mean/p50/p95/p99 per histogram series.
+
+        `histograms_by_name` holds the same figures with all label sets of a
+        name merged (percentiles of separate series cannot be combined later).
+        """
         with self._lock:
             counters = dict(self._counters)
             samples = {k: list(v) for k, v in self._samples.items()}
+        merged: dict[str, list[float]] = {}
+        for (name, _), values in samples.items():
+            merged.setdefault(name, []).extend(values)
         return {
             "counters": [
                 {"name": name, "labels": dict(labels), "value": value}
@@ -153,6 +180,7 @@ class MetricsCollector:
                 {"name": name, "labels": dict(labels), **describe(values)}
                 for (name, labels), values in sorted(samples.items())
             ],
+            "histograms_by_name": [{"name": name, **describe(values)} for name, values in sorted(merged.items())],
         }
 
 
@@ -169,7 +197,7 @@ class MetricsTimer:
         self.elapsed = 0.0
 
     def __enter__(self) -> MetricsTimer:
-        self._start = time.perf_counter()
+        self._start = self._collector.clock()
         return self
 
     def __exit__(
@@ -178,7 +206,8 @@ class MetricsTimer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.elapsed = time.perf_counter() - self._start
+        # Measured even when disabled: callers may show `elapsed` to people.
+        self.elapsed = self._collector.clock() - self._start
         self._collector.observe(self._name, self.elapsed, self._labels)
 
     async def __aenter__(self) -> MetricsTimer:
