@@ -1,0 +1,227 @@
+"""The agent: one bounded tool loop per turn, yielding typed events.
+
+Streaming is the only path. A caller that wants just the answer consumes the
+same events and keeps the `TurnDone`. The conversation (system prompt, user
+questions, replies, tool results) lives here and carries across turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, Protocol
+
+from logai.agent.intent import IntentDetector
+from logai.agent.recovery import LimitReached, Nudge, RecoveryPolicy, TurnRecovery
+from logai.events import (
+    AssistantMessage,
+    Event,
+    NudgeInjected,
+    NudgeLimitReached,
+    RetryScheduled,
+    StopReason,
+    TextDelta,
+    ToolCall,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnDone,
+    Usage,
+)
+from logai.metrics import names
+from logai.metrics.collector import MetricsCollector
+from logai.tools.registry import ToolRegistry
+from logai.tools.result import ToolResult
+
+
+class ModelClient(Protocol):
+    """What the agent needs from the LLM adapter (logai.llm.client.LLMClient)."""
+
+    def respond(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
+    ) -> AsyncIterator[TextDelta | RetryScheduled | Usage | AssistantMessage]: ...
+
+
+class ModelFailure(Exception):
+    """Raised by the model client for a failure the turn cannot recover from."""
+
+
+class Agent:
+    """Runs turns: model replies, tool rounds, recovery nudges, until an answer."""
+
+    def __init__(
+        self,
+        *,
+        llm: ModelClient,
+        tools: ToolRegistry,
+        system_prompt: str,
+        metrics: MetricsCollector | None = None,
+        max_tool_rounds: int = 8,
+        recovery: RecoveryPolicy | None = None,
+        detector: IntentDetector | None = None,
+        known_groups: Callable[[], Sequence[str]] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.llm = llm
+        self.tools = tools
+        self.metrics = metrics or MetricsCollector(enabled=False)
+        self.max_tool_rounds = max_tool_rounds
+        self.recovery = recovery or RecoveryPolicy()
+        self.detector = detector
+        self.known_groups = known_groups
+        self.clock = clock
+        self._system = {"role": "system", "content": system_prompt}
+        self.messages: list[dict[str, Any]] = [self._system]
+
+    def clear(self) -> None:
+        """Forget the conversation; keep the system prompt."""
+        self.messages = [self._system]
+
+    async def run_turn(self, question: str) -> AsyncIterator[Event]:
+        """Answer one question. The last event is always a TurnDone.
+
+        On failure or cancellation the conversation is rolled back to where it
+        was, so a half-finished turn (a tool call without its result) never
+        reaches the next request.
+        """
+        checkpoint = len(self.messages)
+        started = self.clock()
+        self.messages.append({"role": "user", "content": question})
+        outcome: StopReason = "error"
+        try:
+            async for event in self._turn():
+                if isinstance(event, TurnDone):
+                    outcome = event.stop_reason
+                    if outcome == "error":
+                        del self.messages[checkpoint:]
+                yield event
+        except (asyncio.CancelledError, GeneratorExit):
+            outcome = "cancelled"
+            del self.messages[checkpoint:]
+            raise
+        finally:
+            self.metrics.inc(names.TURNS, {"outcome": outcome})
+            self.metrics.observe(names.TURN_DURATION_SECONDS, self.clock() - started)
+
+    async def _turn(self) -> AsyncIterator[Event]:
+        retry = TurnRecovery(self.recovery, self.metrics, detector=self.detector, known_groups=self.known_groups)
+        usage = {"prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0, "requests": 0.0}
+        rounds = 0
+        force_answer = False
+        while True:
+            offer_tools = rounds < self.max_tool_rounds and not force_answer
+            reply: AssistantMessage | None = None
+            try:
+                async for event in self.llm.respond(self.messages, self.tools.schemas() if offer_tools else None):
+                    if isinstance(event, AssistantMessage):
+                        reply = event
+                        continue
+                    if isinstance(event, Usage):
+                        usage["prompt_tokens"] += event.prompt_tokens
+                        usage["completion_tokens"] += event.completion_tokens
+                        usage["cost_usd"] += event.cost_usd or 0.0
+                        usage["requests"] += 1
+                    yield event
+            except Exception as exc:
+                if not _is_model_error(exc):
+                    raise
+                yield TurnDone(answer="", stop_reason="error", error=str(exc), tool_rounds=rounds, usage=usage)
+                return
+            if reply is None:  # the adapter always ends with a message; guard against a broken one
+                yield TurnDone(answer="", stop_reason="error", error="the model sent no reply", tool_rounds=rounds, usage=usage)
+                return
+            self.messages.append(_assistant_message(reply))
+
+            if reply.tool_calls and offer_tools:
+                rounds += 1
+                results: list[tuple[dict[str, Any], ToolResult]] = []
+                async for event in self._run_tools(reply.tool_calls, results):
+                    yield event
+                for decision in retry.after_tools(results):
+                    event = self._inject(decision)
+                    force_answer = force_answer or isinstance(decision, LimitReached)
+                    yield event
+                continue
+            if reply.tool_calls:
+                # Tools were not offered, yet the model called one: answer its
+                # calls so the history stays valid, then insist on an answer.
+                for call in reply.tool_calls:
+                    self._append_tool_result(call, "Error: no more tool calls are allowed in this turn; answer now.")
+                force_answer = True
+                continue
+
+            decision = retry.after_reply(reply.content, tools_offered=offer_tools)
+            if decision is not None:
+                force_answer = force_answer or isinstance(decision, LimitReached)
+                yield self._inject(decision)
+                continue
+            stop: StopReason = "answered" if rounds < self.max_tool_rounds else "max_rounds"
+            yield TurnDone(answer=reply.content, stop_reason=stop, tool_rounds=rounds, usage=usage)
+            return
+
+    async def _run_tools(
+        self, calls: Sequence[ToolCall], results: list[tuple[dict[str, Any], ToolResult]]
+    ) -> AsyncIterator[Event]:
+        """Run one round's calls concurrently; results go back in the model's order."""
+        parsed = [self.tools.parse_arguments(call.name, call.arguments)[0] for call in calls]
+        for call, arguments in zip(calls, parsed, strict=True):
+            yield ToolCallStarted(call_id=call.id, name=call.name, arguments=arguments)
+
+        async def run(call: ToolCall) -> tuple[dict[str, Any], ToolResult, float]:
+            began = self.clock()
+            arguments, result = await self.tools.call(call.name, call.arguments)
+            return arguments, result, self.clock() - began
+
+        tasks = [asyncio.create_task(run(call)) for call in calls]
+        try:
+            done = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+        for call, (arguments, result, elapsed) in zip(calls, done, strict=True):
+            outcome = "ok" if result.ok else "error"
+            self.metrics.inc(names.TOOL_CALLS, {"tool": call.name, "outcome": outcome})
+            self.metrics.observe(names.TOOL_DURATION_SECONDS, elapsed, {"tool": call.name})
+            self._append_tool_result(call, result.text)
+            results.append((arguments, result))
+            yield ToolCallFinished(
+                call_id=call.id,
+                name=call.name,
+                arguments=arguments,
+                ok=result.ok,
+                duration_s=elapsed,
+                summary=result.summary,
+                result=result.text,
+            )
+
+    def _append_tool_result(self, call: ToolCall, text: str) -> None:
+        self.messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": text})
+
+    def _inject(self, decision: Nudge | LimitReached) -> NudgeInjected | NudgeLimitReached:
+        self.messages.append({"role": "user", "content": decision.message})
+        if isinstance(decision, LimitReached):
+            return NudgeLimitReached(reason=decision.reason)
+        return NudgeInjected(reason=decision.reason, attempt=decision.attempt, message=decision.message)
+
+
+def _assistant_message(reply: AssistantMessage) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}}
+            for c in reply.tool_calls
+        ]
+    return message
+
+
+def _is_model_error(exc: Exception) -> bool:
+    """Errors the model adapter raises on purpose (LLMError), as opposed to bugs."""
+    if isinstance(exc, ModelFailure):
+        return True
+    try:
+        from logai.llm.client import LLMError
+    except ImportError:  # pragma: no cover - the adapter is part of the package
+        return False
+    return isinstance(exc, LLMError)
+

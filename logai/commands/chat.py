@@ -1,0 +1,56 @@
+"""`logai chat`: a conversation about your logs."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import typer
+
+from logai.commands.common import settings_or_exit
+
+
+def chat(
+    model: str | None = typer.Option(None, "--model", "-m", help="litellm model string (overrides LOGAI_MODEL)."),
+    profile: str | None = typer.Option(None, "--profile", help="AWS profile."),
+    region: str | None = typer.Option(None, "--region", help="AWS region."),
+    max_rounds: int | None = typer.Option(None, "--max-rounds", min=1, max=50, help="Tool rounds per answer."),
+) -> None:
+    """Chat about your CloudWatch Logs: streamed answers, tool calls as they run."""
+    settings = settings_or_exit(model=model, aws_profile=profile, aws_region=region, max_tool_rounds=max_rounds)
+    from logai.commands.running import open_or_exit
+
+    session = open_or_exit(settings, command="chat")
+    run_chat(session, history=settings.home / "history")
+
+
+def run_chat(session, *, history) -> None:  # type: ignore[no-untyped-def]
+    """The REPL around an open session; prints the session summary at the end."""
+    import asyncio
+
+    from logai.commands.running import consume_turn, turn_view
+    from logai.llm.client import warm_up
+    from logai.ui.console import stderr_console, stdout_console
+    from logai.ui.repl import ChatLoop
+
+    # litellm takes seconds to import: do it while the user types the first question.
+    threading.Thread(target=warm_up, name="litellm-warm-up", daemon=True).start()
+    console = stdout_console()
+
+    async def one_turn(question: str) -> object:
+        return await consume_turn(session, question, turn_view(show=True))
+
+    loop = ChatLoop(session, console, one_turn, history=history)
+    try:
+        asyncio.run(loop.run(interactive=sys.stdin.isatty()))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C outside a turn ends the session like Ctrl-D
+    finally:
+        session.close()
+        from logai.ui.summary import session_summary
+
+        stderr_console().print(session_summary(session.metrics.export_summary()))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chat")(chat)

@@ -1,0 +1,64 @@
+"""`logai query "…"`: one question, one answer."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, settings_or_exit
+
+QUESTION_HELP = 'The question, in plain words ("-" reads it from stdin).'
+
+
+def query(
+    question: str = typer.Argument(..., help=QUESTION_HELP, show_default=False),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object: answer, tool calls, usage."),
+    stats: bool = typer.Option(False, "--stats", help="Print a metrics summary on stderr after the answer."),
+    model: str | None = typer.Option(None, "--model", "-m", help="litellm model string (overrides LOGAI_MODEL)."),
+    profile: str | None = typer.Option(None, "--profile", help="AWS profile."),
+    region: str | None = typer.Option(None, "--region", help="AWS region."),
+    max_rounds: int | None = typer.Option(None, "--max-rounds", min=1, max=50, help="Tool rounds before the model must answer."),
+) -> None:
+    """Ask one question; the answer goes to stdout, tool activity to stderr."""
+    if question == "-":
+        question = sys.stdin.read()
+    if not question.strip():
+        fail("the question is empty.", 2, hint='logai query "why did checkout fail at 14:05?"')
+    settings = settings_or_exit(model=model, aws_profile=profile, aws_region=region, max_tool_rounds=max_rounds)
+    from logai.commands.running import open_or_exit, run_turn
+
+    session = open_or_exit(settings, command="query")
+    try:
+        done, record = run_turn(session, question, show=not json_output)
+    finally:
+        session.close()
+    from logai.ui.console import stderr_console, stdout_console
+
+    err = stderr_console()
+    for warning in session.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if json_output:
+        import json
+
+        payload: dict[str, Any] = {
+            "answer": done.answer,
+            "stop_reason": done.stop_reason,
+            "error": done.error,
+            "model": settings.model,
+            **record,
+            "usage": done.usage,
+        }
+        if stats:
+            payload["metrics"] = session.metrics.export_summary()
+        stdout_console().file.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    elif stats:
+        from logai.ui.summary import session_summary
+
+        err.print(session_summary(session.metrics.export_summary()))
+    raise typer.Exit(EXIT_FAILURE if done.stop_reason == "error" else EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("query")(query)

@@ -1,0 +1,107 @@
+"""An embedded CloudWatch Logs endpoint (moto's server on loopback), seeded with the incident."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from logai.demo.incident import GROUPS, PAYMENTS, SeedEvent, incident_events
+
+REGION = "us-east-1"
+# PutLogEvents limits: 10,000 events and 1 MiB per batch (26 bytes overhead each).
+_MAX_BATCH_EVENTS = 10_000
+_MAX_BATCH_BYTES = 1_048_576
+_RETENTION = {PAYMENTS: 30}
+
+
+class SandboxUnavailable(Exception):
+    """The demo extra (moto) is not installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    endpoint_url: str
+    region: str
+    event_count: int
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point boto3 (and so logai) at the sandbox."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "demo",
+            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+        }
+
+
+@contextmanager
+def running_sandbox(*, now_ms: int | None = None, port: int = 0) -> Iterator[Sandbox]:
+    """Start moto's server on 127.0.0.1, seed it, point this process at it, stop it at the end."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        raise SandboxUnavailable(
+            "the demo needs the embedded CloudWatch sandbox: install it with pip install 'logai[demo]'"
+        ) from None
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {k: os.environ.get(k) for k in (*Sandbox("", "", 0).environment(), "AWS_PROFILE")}
+    try:
+        host, bound = server.get_host_and_port()
+        url = f"http://{host}:{bound}"
+        count = seed(_client(url), incident_events(now_ms or int(time.time() * 1000)))
+        sandbox = Sandbox(url, REGION, count)
+        os.environ.pop("AWS_PROFILE", None)  # a real profile must not redirect the demo
+        os.environ.update(sandbox.environment())
+        yield sandbox
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        server.stop()
+
+
+def _client(url: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "logs", region_name=REGION, endpoint_url=url, aws_access_key_id="demo", aws_secret_access_key="demo"
+    )
+
+
+def seed(client: Any, events: Iterable[SeedEvent]) -> int:
+    """Create groups and streams and put the events; returns how many were put."""
+    for group in GROUPS:
+        client.create_log_group(logGroupName=group)
+        if group in _RETENTION:
+            client.put_retention_policy(logGroupName=group, retentionInDays=_RETENTION[group])
+    total = 0
+    ordered = sorted(events, key=lambda e: (e.group, e.stream, e.timestamp_ms))
+    for (group, stream), items in groupby(ordered, key=lambda e: (e.group, e.stream)):
+        client.create_log_stream(logGroupName=group, logStreamName=stream)
+        for batch in _batches(list(items)):
+            client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=batch)
+            total += len(batch)
+    return total
+
+
+def _batches(events: list[SeedEvent]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for event in events:
+        cost = len(event.message.encode()) + 26
+        if batch and (len(batch) >= _MAX_BATCH_EVENTS or size + cost > _MAX_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append({"timestamp": event.timestamp_ms, "message": event.message})
+        size += cost
+    if batch:
+        yield batch

@@ -1,0 +1,22 @@
+"""The two consoles: answers on stdout, activity and errors on stderr."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from rich.console import Console
+
+
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+@cache
+def stdout_console() -> Console:
+    return Console(no_color=_no_color(), soft_wrap=False)
+
+
+@cache
+def stderr_console() -> Console:
+    return Console(stderr=True, no_color=_no_color())

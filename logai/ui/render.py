@@ -1,0 +1,172 @@
+"""Rendering a turn's events in the terminal.
+
+The core yields events; this turns them into what a person sees. On a
+terminal the answer streams as Markdown; tool calls, retries and nudges show
+as dim one-liners. When the answer goes to a pipe it is printed once, as
+plain text, when the turn ends, so a retried stream never appears twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.status import Status
+from rich.text import Text
+
+from logai.events import (
+    Event,
+    NudgeInjected,
+    NudgeLimitReached,
+    RetryScheduled,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnDone,
+)
+
+_RETRY_WORDS = {
+    "rate_limited": "rate limited",
+    "server_error": "model server error",
+    "timeout": "model timed out",
+    "connection": "cannot reach the model",
+    "stream_broken": "answer stream broke",
+}
+_NUDGE_WORDS = {
+    "empty_logs": "search found nothing; asking the model to widen it",
+    "log_group_not_found": "log group not found; pointing the model at the closest names",
+    "intent_without_action": "the model announced a search without making it; asking it to act",
+}
+
+
+def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
+    """Compact `key=value` text for a tool line."""
+    parts = []
+    for key, value in arguments.items():
+        if isinstance(value, list):
+            shown = ",".join(str(v) for v in value)
+        elif isinstance(value, str):
+            shown = json.dumps(value, ensure_ascii=False) if (" " in value or not value) else value
+        else:
+            shown = str(value)
+        parts.append(f"{key}={shown}")
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def retry_line(event: RetryScheduled) -> str:
+    what = _RETRY_WORDS.get(event.reason, event.reason)
+    extra = ", discarding the partial answer" if event.discard_text else ""
+    return f"{what}, retrying in {event.delay_s:.1f} s (attempt {event.attempt + 1}){extra}"
+
+
+def nudge_line(event: NudgeInjected | NudgeLimitReached) -> str:
+    if isinstance(event, NudgeLimitReached):
+        return f"no more {event.reason.replace('_', ' ')} retries this turn; asking for an answer with what was found"
+    return f"{_NUDGE_WORDS.get(event.reason, event.reason)} (nudge {event.attempt})"
+
+
+class TurnView:
+    """Shows one turn. `out` gets the answer; `status` gets activity lines."""
+
+    def __init__(self, out: Console, status: Console, *, stream_answer: bool) -> None:
+        self.out = out
+        self.status = status
+        self.stream_answer = stream_answer
+        self._text = ""
+        self._live: Live | None = None
+        self._spinner: Status | None = None
+        self._running: dict[str, str] = {}
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, TextDelta):
+            self._on_text(event.text)
+        elif isinstance(event, RetryScheduled):
+            if event.discard_text:
+                self._text = ""
+                if self._live:
+                    self._live.update(Text(""), refresh=True)
+            self._end_segment()
+            self._note(retry_line(event), style="yellow")
+        elif isinstance(event, ToolCallStarted):
+            self._end_segment()
+            self._running[event.call_id] = event.name
+            self._spin()
+        elif isinstance(event, ToolCallFinished):
+            self._running.pop(event.call_id, None)
+            self._spin()
+            self._tool_line(event)
+        elif isinstance(event, (NudgeInjected, NudgeLimitReached)):
+            self._end_segment()
+            self._note(nudge_line(event))
+        elif isinstance(event, TurnDone):
+            self._finish(event)
+
+    def close(self) -> None:
+        """Stop anything live (after Ctrl-C, say)."""
+        self._end_segment()
+        self._running.clear()
+        self._spin()
+
+    def _on_text(self, text: str) -> None:
+        self._text += text
+        if not self.stream_answer:
+            return
+        if self._live is None:
+            self._live = Live(console=self.out, refresh_per_second=12, vertical_overflow="ellipsis")
+            self._live.start()
+        self._live.update(Markdown(self._text))
+
+    def _end_segment(self) -> None:
+        """The text so far is final (tools come next): leave it on screen and start afresh."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        self._text = ""
+
+    def _spin(self) -> None:
+        if not self.status.is_terminal:
+            return
+        if self._running:
+            label = "running " + ", ".join(sorted(set(self._running.values()))) + "…"
+            if self._spinner is None:
+                self._spinner = self.status.status(label, spinner="dots")
+                self._spinner.start()
+            else:
+                self._spinner.update(label)
+        elif self._spinner is not None:
+            self._spinner.stop()
+            self._spinner = None
+
+    def _tool_line(self, event: ToolCallFinished) -> None:
+        mark, style = ("✓", "green") if event.ok else ("✗", "red")
+        line = Text()
+        line.append(f"  {mark} ", style=style)
+        line.append(event.name, style="bold")
+        args = describe_arguments(event.arguments)
+        if args:
+            line.append(f" {args}", style="dim")
+        line.append(f"  {event.summary}", style="" if event.ok else "red")
+        line.append(f"  {event.duration_s:.2f} s", style="dim")
+        self.status.print(line, soft_wrap=True, highlight=False)
+
+    def _note(self, message: str, style: str = "dim") -> None:
+        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
+
+    def _finish(self, done: TurnDone) -> None:
+        streamed = self._live is not None
+        self._end_segment()
+        if done.error:
+            self.status.print(Text(f"error: {done.error}", style="bold red"), highlight=False)
+            return
+        if not self.stream_answer:
+            # Plain text, printed once: pipes and files get exactly the answer.
+            self.out.file.write(done.answer.rstrip() + "\n")
+            self.out.file.flush()
+        elif not streamed and done.answer:
+            self.out.print(Markdown(done.answer))
+        if done.stop_reason == "max_rounds":
+            self._note("the tool-round limit was reached; the answer rests on what was found so far")
