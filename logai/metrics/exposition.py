@@ -1,0 +1,201 @@
+"""Prometheus text exposition of logai's metrics, and a `/metrics` endpoint.
+
+Names get the `logai_` prefix; counters come out as `logai_<name>_total` and
+histograms as real Prometheus histograms with buckets chosen per metric.
+prometheus_client is imported inside the functions, so importing this module
+costs nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from logai.metrics import names
+from logai.metrics.collector import LabelKey, MetricsCollector
+from logai.metrics.store import MetricsStoreError, StoreTotals
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics_core import Metric
+
+PREFIX = "logai_"
+
+# Retry waits double from 0.5 s up to the cap; one bucket per doubling.
+BACKOFF_BUCKETS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+# Time to first token: streaming servers answer within a second or two, slow ones take tens.
+TTFT_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0)
+# Tool calls, model requests and whole turns: from tens of milliseconds to minutes.
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+
+BUCKETS: dict[str, tuple[float, ...]] = {
+    names.RETRY_BACKOFF_SECONDS: BACKOFF_BUCKETS,
+    names.LLM_TIME_TO_FIRST_TOKEN_SECONDS: TTFT_BUCKETS,
+    names.LLM_REQUEST_SECONDS: DURATION_BUCKETS,
+    names.TOOL_DURATION_SECONDS: DURATION_BUCKETS,
+    names.TURN_DURATION_SECONDS: DURATION_BUCKETS,
+}
+
+_INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
+
+
+def buckets_for(name: str) -> tuple[float, ...]:
+    """Upper bounds (without +Inf) of the histogram buckets for metric `name`."""
+    if name in BUCKETS:
+        return BUCKETS[name]
+    return DURATION_BUCKETS if name.endswith("_seconds") else DEFAULT_BUCKETS
+
+
+def exposed_name(name: str) -> str:
+    """`retry_attempts` -> `logai_retry_attempts` (invalid characters become `_`)."""
+    return PREFIX + _INVALID_NAME_CHARS.sub("_", name)
+
+
+def help_text(name: str) -> str:
+    spec = names.CATALOGUE.get(name)
+    return spec.help if spec else f"logai metric {name}."
+
+
+def cumulative_buckets(values: Sequence[float], bounds: Sequence[float]) -> list[tuple[str, float]]:
+    """(le, count of values <= le) for every bound and +Inf, as Prometheus wants them."""
+    ordered = sorted(values)
+    from prometheus_client.utils import floatToGoString
+
+    counts = [(floatToGoString(bound), float(bisect.bisect_right(ordered, bound))) for bound in bounds]
+    counts.append(("+Inf", float(len(ordered))))
+    return counts
+
+
+def _label_names(keys: Iterable[LabelKey]) -> list[str]:
+    """Every label name used by any series of one metric (a series without one gets "")."""
+    return sorted({_INVALID_NAME_CHARS.sub("_", k) for key in keys for k, _ in key})
+
+
+def _label_values(key: LabelKey, label_names: list[str]) -> list[str]:
+    given = {_INVALID_NAME_CHARS.sub("_", k): v for k, v in key}
+    return [given.get(label, "") for label in label_names]
+
+
+def metric_families(totals: StoreTotals) -> Iterator[Metric]:
+    """prometheus_client metric families for every counter and histogram in `totals`."""
+    from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+
+    by_name: dict[str, dict[LabelKey, float]] = {}
+    for (name, labels), value in totals.counters.items():
+        by_name.setdefault(name, {})[labels] = value
+    for name, series in sorted(by_name.items()):
+        label_names = _label_names(series)
+        counter = CounterMetricFamily(exposed_name(name), help_text(name), labels=label_names)
+        for labels, value in sorted(series.items()):
+            counter.add_metric(_label_values(labels, label_names), value)
+        yield counter
+
+    hist_by_name: dict[str, dict[LabelKey, list[float]]] = {}
+    for (name, labels), values in totals.samples.items():
+        hist_by_name.setdefault(name, {})[labels] = values
+    for name, hist_series in sorted(hist_by_name.items()):
+        label_names = _label_names(hist_series)
+        histogram = HistogramMetricFamily(exposed_name(name), help_text(name), labels=label_names)
+        bounds = buckets_for(name)
+        for labels, values in sorted(hist_series.items()):
+            histogram.add_metric(_label_values(labels, label_names), cumulative_buckets(values, bounds), sum(values))
+        yield histogram
+
+
+class TotalsCollector:
+    """A prometheus_client custom collector that reads fresh totals on every collect."""
+
+    def __init__(self, totals_fn: Callable[[], StoreTotals]) -> None:
+        self._totals_fn = totals_fn
+
+    def collect(self) -> Iterator[Metric]:
+        yield from metric_families(self._totals_fn())
+
+
+def render_prometheus(totals: StoreTotals | MetricsCollector) -> str:
+    """Prometheus text exposition (format 0.0.4) of store totals or an in-memory collector."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.exposition import generate_latest
+
+    snapshot = StoreTotals.from_collector(totals) if isinstance(totals, MetricsCollector) else totals
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TotalsCollector(lambda: snapshot))
+    return generate_latest(registry).decode("utf-8")
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: the terminal belongs to the person running logai."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    # One thread per scrape, so a slow store read never holds up the next one.
+    daemon_threads = True
+
+
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
+@dataclass
+class MetricsServer:
+    """A running `/metrics` endpoint; `close()` stops it."""
+
+    host: str
+    port: int
+    _server: WSGIServer
+    _thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/metrics"
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the server stops (or `timeout` seconds pass)."""
+        self._thread.join(timeout)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def serve(totals_fn: Callable[[], StoreTotals], host: str = "127.0.0.1", port: int = 9464) -> MetricsServer:
+    """Serve `GET /metrics` from `totals_fn()` (called on every scrape) in a background thread.
+
+    Port 0 picks a free port (see `MetricsServer.port`). A store that cannot
+    be read answers 503 with the reason. Raises OSError if the address is taken.
+    """
+    from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("PATH_INFO") not in ("/metrics", "/"):
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"logai serves /metrics\n"]
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
+            return [b""]
+        try:
+            body = render_prometheus(totals_fn()).encode("utf-8")
+        except MetricsStoreError as exc:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
+            return [f"{exc}\n".encode()]
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
+    server = make_server(host, port, app, server_class=server_class, handler_class=_QuietHandler)
+    # A short poll interval makes close() quick; an idle poll costs next to nothing.
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="logai-metrics-server", daemon=True)
+    thread.start()
+    return MetricsServer(host=host, port=server.server_address[1], _server=server, _thread=thread)
