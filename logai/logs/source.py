@@ -1,0 +1,669 @@
+"""CloudWatch Logs, read-only: groups, filtered searches, streams, Insights, tail.
+
+`CloudWatchSource` wraps a boto3 `logs` client. The client, a clock (epoch
+seconds) and `sleep` come in through the constructor, so tests neither wait
+nor need AWS. Every botocore failure leaves this module as a `SourceError`
+with one sentence a person can act on.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from logai import __version__
+from logai.logs.model import LogEvent
+
+# FilterLogEvents and GetLogEvents return at most 10,000 events per page.
+_MAX_PAGE_EVENTS = 10_000
+# DescribeLogGroups returns at most 50 groups per page.
+_MAX_GROUP_PAGE = 50
+# Enough names for "did you mean", without paging through a huge account forever.
+_MAX_GROUP_NAMES = 10_000
+# Logs Insights accepts at most 10,000 result rows.
+MAX_INSIGHTS_ROWS = 10_000
+
+_LIMIT_COMMAND = re.compile(r"(^|\|)\s*limit\s+\d+", re.IGNORECASE)
+
+
+class SourceError(Exception):
+    """A CloudWatch Logs call failed; `message` is one sentence, `hint` says what to try.
+
+    `config` is true when the cause is the set-up (region, credentials,
+    profile) rather than the call, so a command can exit 2 instead of 1.
+    """
+
+    def __init__(self, message: str, hint: str | None = None, *, config: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.config = config
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class LogGroupNotFound(SourceError):
+    """The named log group does not exist (ResourceNotFoundException)."""
+
+    def __init__(self, group: str | None, region: str | None = None) -> None:
+        where = f" in region {region}" if region else ""
+        name = f"Log group {group}" if group else "A log group named in the request"
+        super().__init__(
+            f"{name} does not exist{where}.",
+            "list the log groups to see the exact names (they are case-sensitive)",
+        )
+        self.group = group
+
+
+class LogStreamNotFound(SourceError):
+    """The named log stream does not exist in an existing group."""
+
+    def __init__(self, group: str, stream: str) -> None:
+        super().__init__(
+            f"Log stream {stream} does not exist in log group {group}.",
+            "omit the stream to read the most recent one",
+        )
+        self.group = group
+        self.stream = stream
+
+
+class AccessDenied(SourceError):
+    """The credentials may not make this call, or AWS rejected them."""
+
+
+class Throttled(SourceError):
+    """CloudWatch Logs kept throttling after botocore's standard retries gave up."""
+
+
+class InvalidQuery(SourceError):
+    """A parameter, filter pattern or Insights query was rejected."""
+
+
+class EndpointUnreachable(SourceError):
+    """The CloudWatch Logs endpoint could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogGroupInfo:
+    """One log group as DescribeLogGroups reports it."""
+
+    name: str
+    stored_bytes: int
+    retention_days: int | None
+    created_ms: int | None
+    arn: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Events from FilterLogEvents over one or more groups, sorted by time."""
+
+    events: tuple[LogEvent, ...]
+    groups: tuple[str, ...]
+    start_ms: int
+    end_ms: int
+    pattern: str | None
+    limit: int
+    # True when the event cap (or the page cap) stopped the search early.
+    truncated: bool
+    pages_read: int
+    counts_by_group: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    """Events of one log stream; `log_stream` is None when the group has no streams."""
+
+    log_group: str
+    log_stream: str | None
+    events: tuple[LogEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InsightsResult:
+    """Rows of a Logs Insights query (field -> value, `@ptr` dropped)."""
+
+    query_id: str
+    query: str  # the query text as sent, `| limit N` included
+    groups: tuple[str, ...]
+    start_ms: int
+    end_ms: int
+    status: str  # Complete, or Timeout when it did not finish in time (rows are then partial)
+    rows: tuple[dict[str, str], ...]
+    statistics: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def timed_out(self) -> bool:
+        return self.status == "Timeout"
+
+
+class CloudWatchSource:
+    """Read-only CloudWatch Logs calls with pagination, caps and clear errors."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self._client = client
+        # Resolved now rather than as default arguments, so a test can swap
+        # this module's `time` before building a source through a command.
+        self._clock = clock if clock is not None else time.time
+        self._sleep = sleep if sleep is not None else time.sleep
+        self._group_names: list[str] | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Any,
+        *,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+    ) -> CloudWatchSource:
+        """A source on a boto3 client built from `settings.aws_profile`/`aws_region`.
+
+        None for either means boto3's standard chain; AWS_ENDPOINT_URL is
+        honoured by boto3 itself. AWS_REGION is honoured too (botocore reads
+        only AWS_DEFAULT_REGION; the AWS CLI v2, Lambda and most CI set
+        AWS_REGION). Raises SourceError (config=True) when no
+        region or no credentials can be found.
+        """
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+
+        config = Config(
+            # `total_max_attempts` counts the first try: 5 tries in all. (The
+            # dict key `max_attempts` would count retries only, so 6 tries.)
+            retries={"mode": "standard", "total_max_attempts": 5},
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            user_agent_extra=f"logai/{__version__}",
+        )
+        try:
+            region = settings.aws_region or os.environ.get("AWS_REGION") or None
+            session = boto3.Session(profile_name=settings.aws_profile, region_name=region)
+            client = session.client("logs", config=config)
+            credentials = session.get_credentials()
+        except BotoCoreError as exc:
+            raise translate_error(exc) from None
+        if credentials is None:
+            raise SourceError(
+                "No AWS credentials were found.",
+                "set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                config=True,
+            )
+        return cls(client, clock=clock, sleep=sleep)
+
+    @property
+    def client(self) -> Any:
+        """The boto3 client (tests hook its events)."""
+        return self._client
+
+    @property
+    def region(self) -> str | None:
+        return getattr(self._client.meta, "region_name", None)
+
+    # -- groups ---------------------------------------------------------
+
+    def list_groups(self, prefix: str | None = None, limit: int = 50) -> list[LogGroupInfo]:
+        """Up to `limit` groups whose names start with `prefix` (case-sensitive), by name."""
+        groups: list[LogGroupInfo] = []
+        params: dict[str, Any] = {}
+        if prefix:
+            params["logGroupNamePrefix"] = prefix
+        while len(groups) < limit:
+            params["limit"] = min(_MAX_GROUP_PAGE, limit - len(groups))
+            page = self._call("describe_log_groups", **params)
+            groups.extend(_group_info(raw) for raw in page.get("logGroups", []))
+            token = page.get("nextToken")
+            if not token:
+                break
+            params["nextToken"] = token
+        return groups[:limit]
+
+    def group_names(self) -> list[str]:
+        """Every group name in the account and region (cached on this instance)."""
+        if self._group_names is None:
+            names: list[str] = []
+            params: dict[str, Any] = {"limit": _MAX_GROUP_PAGE}
+            while len(names) < _MAX_GROUP_NAMES:
+                page = self._call("describe_log_groups", **params)
+                names.extend(raw["logGroupName"] for raw in page.get("logGroups", []))
+                token = page.get("nextToken")
+                if not token:
+                    break
+                params["nextToken"] = token
+            self._group_names = names
+        return list(self._group_names)
+
+    # -- searches -------------------------------------------------------
+
+    def filter_events(
+        self,
+        groups: Sequence[str],
+        start_ms: int,
+        end_ms: int,
+        pattern: str | None = None,
+        limit: int = 1000,
+        *,
+        max_pages: int = 100,
+    ) -> SearchResult:
+        """FilterLogEvents over each group, at most `limit` events in all, sorted by time.
+
+        Each group gets a fair share of the cap (what one group leaves unused
+        passes to the next), so one noisy group cannot hide the others.
+        `max_pages` bounds the pages read per group: CloudWatch may answer a
+        large scan with many empty pages.
+        """
+        unique_groups = tuple(dict.fromkeys(groups))
+        events: list[LogEvent] = []
+        counts: dict[str, int] = {}
+        pages_read = 0
+        truncated = False
+        for index, group in enumerate(unique_groups):
+            remaining = limit - len(events)
+            if remaining <= 0:
+                truncated = True
+                break
+            groups_left = len(unique_groups) - index
+            share = -(-remaining // groups_left)
+            found, pages, more = self._filter_group(group, start_ms, end_ms, pattern, share, max_pages)
+            events.extend(found)
+            counts[group] = len(found)
+            pages_read += pages
+            truncated = truncated or more
+        events.sort(key=lambda event: (event.timestamp_ms, event.log_group or "", event.event_id or ""))
+        return SearchResult(
+            events=tuple(events),
+            groups=unique_groups,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            pattern=pattern or None,
+            limit=limit,
+            truncated=truncated,
+            pages_read=pages_read,
+            counts_by_group=counts,
+        )
+
+    def _filter_group(
+        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+    ) -> tuple[list[LogEvent], int, bool]:
+        """(events, pages read, whether more events may exist past the cap)."""
+        # `interleaved` is deprecated (AWS always interleaves now) but servers
+        # that still honour it, such as moto, need it to sort across streams.
+        params: dict[str, Any] = {
+            "logGroupName": group,
+            "startTime": start_ms,
+            "endTime": end_ms,
+            "interleaved": True,
+        }
+        if pattern:
+            params["filterPattern"] = pattern
+        found: list[LogEvent] = []
+        seen: set[str] = set()
+        pages = 0
+        while True:
+            params["limit"] = min(cap - len(found), _MAX_PAGE_EVENTS)
+            page = self._call("filter_log_events", group=group, **params)
+            pages += 1
+            for raw in page.get("events", []):
+                event = _log_event(raw, group)
+                if event.event_id is not None and event.event_id in seen:
+                    continue
+                if event.event_id is not None:
+                    seen.add(event.event_id)
+                found.append(event)
+            token = page.get("nextToken")
+            if not token:
+                return found[:cap], pages, len(found) > cap
+            if len(found) >= cap or pages >= max_pages:
+                return found[:cap], pages, True
+            params["nextToken"] = token
+
+    def stream_events(
+        self,
+        group: str,
+        stream: str | None = None,
+        limit: int = 100,
+        start_ms: int | None = None,
+    ) -> StreamResult:
+        """GetLogEvents on `stream`, or on the group's most recent stream when None.
+
+        Without `start_ms` the newest `limit` events come back; with it, the
+        first `limit` events from that time on. Events are in time order.
+        """
+        if stream is None:
+            latest = self._call(
+                "describe_log_streams",
+                group=group,
+                logGroupName=group,
+                orderBy="LastEventTime",
+                descending=True,
+                limit=1,
+            ).get("logStreams", [])
+            if not latest:
+                return StreamResult(log_group=group, log_stream=None, events=())
+            stream = str(latest[0]["logStreamName"])
+        params: dict[str, Any] = {
+            "logGroupName": group,
+            "logStreamName": stream,
+            "limit": max(1, min(limit, _MAX_PAGE_EVENTS)),
+            "startFromHead": start_ms is not None,
+        }
+        if start_ms is not None:
+            params["startTime"] = start_ms
+        try:
+            page = self._call("get_log_events", group=group, **params)
+        except LogGroupNotFound:
+            # The same error code covers a missing stream; tell them apart.
+            if group in self.group_names():
+                raise LogStreamNotFound(group, stream) from None
+            raise
+        events = tuple(
+            LogEvent(
+                timestamp_ms=int(raw["timestamp"]),
+                message=str(raw.get("message", "")),
+                log_group=group,
+                log_stream=stream,
+            )
+            for raw in page.get("events", [])
+        )
+        return StreamResult(log_group=group, log_stream=stream, events=events)
+
+    # -- Logs Insights --------------------------------------------------
+
+    def run_insights(
+        self,
+        groups: Sequence[str],
+        query: str,
+        start_ms: int,
+        end_ms: int,
+        limit: int = 100,
+        timeout_s: float = 60.0,
+        poll_s: float = 1.0,
+    ) -> InsightsResult:
+        """Run a Logs Insights query and wait for it (with the injected sleep).
+
+        Returns status Complete, or Timeout with the partial rows when it did
+        not finish within `timeout_s` (the query is then stopped). A query
+        that failed or was cancelled server-side raises SourceError. If
+        polling is interrupted (Ctrl-C, task cancellation, any error) the
+        query is stopped before the exception propagates.
+        """
+        limit = max(1, min(limit, MAX_INSIGHTS_ROWS))
+        # The API `limit` is always passed: real CloudWatch enforces it
+        # server-side. `| limit N` is appended too, but only when the query has
+        # no limit of its own, so the text the model and user see states the
+        # cap and servers that ignore the parameter (moto) still honour it; a
+        # limit the query already chose is kept (the API cap still applies).
+        query_text = query.strip().rstrip("|").strip()
+        if not _LIMIT_COMMAND.search(query_text):
+            query_text = f"{query_text} | limit {limit}"
+        group_list = list(dict.fromkeys(groups))
+        try:
+            started = self._call(
+                "start_query",
+                logGroupNames=group_list,
+                startTime=start_ms // 1000,
+                endTime=-(-end_ms // 1000),  # round up so the last second is included
+                queryString=query_text,
+                limit=limit,
+            )
+        except LogGroupNotFound as exc:
+            if exc.group is None:
+                raise self._missing_group_error(group_list) from None
+            raise
+        query_id = str(started["queryId"])
+
+        def result(status: str, response: Mapping[str, Any]) -> InsightsResult:
+            return InsightsResult(
+                query_id=query_id,
+                query=query_text,
+                groups=tuple(group_list),
+                start_ms=start_ms,
+                end_ms=end_ms,
+                status=status,
+                rows=tuple(_insights_row(raw) for raw in response.get("results", [])),
+                statistics=dict(response.get("statistics", {})),
+            )
+
+        deadline = self._clock() + timeout_s
+        settled = False
+        try:
+            while True:
+                response = self._call("get_query_results", queryId=query_id)
+                status = str(response.get("status", "Unknown"))
+                if status == "Complete" or status == "Timeout":
+                    settled = True
+                    return result(status, response)
+                if status in ("Failed", "Cancelled"):
+                    settled = True
+                    raise SourceError(
+                        f"The Logs Insights query {status.lower()} on the server.",
+                        "check the query syntax and try a shorter time range",
+                    )
+                if self._clock() >= deadline:
+                    self._stop_query(query_id)
+                    settled = True
+                    return result("Timeout", response)
+                self._sleep(poll_s)
+        finally:
+            # Whatever interrupted us, do not leave a query running (and billing).
+            if not settled:
+                self._stop_query(query_id)
+
+    def _stop_query(self, query_id: str) -> None:
+        try:
+            self._client.stop_query(queryId=query_id)
+        except Exception:  # noqa: BLE001 - best effort; moto answers 500, a finished query errors
+            pass
+
+    def _missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
+        try:
+            known = set(self.group_names())
+        except SourceError:
+            return LogGroupNotFound(None, self.region)
+        missing = [group for group in groups if group not in known]
+        return LogGroupNotFound(missing[0] if missing else None, self.region)
+
+    # -- tail -----------------------------------------------------------
+
+    def tail(
+        self,
+        groups: Sequence[str],
+        *,
+        pattern: str | None = None,
+        start_ms: int,
+        follow: bool,
+        poll_s: float = 5.0,
+    ) -> Iterator[LogEvent]:
+        """Events from `start_ms` on, in time order; with `follow`, keep polling forever.
+
+        Like `aws logs tail`: each poll restarts at the newest timestamp seen,
+        so events at that timestamp come back again and are dropped by id.
+        """
+        cursors = [_TailCursor(group, start_ms) for group in dict.fromkeys(groups)]
+        while True:
+            batches = [self._tail_poll(cursor, pattern) for cursor in cursors]
+            yield from heapq.merge(*batches, key=lambda event: event.timestamp_ms)
+            if not follow:
+                return
+            self._sleep(poll_s)
+
+    def _tail_poll(self, cursor: _TailCursor, pattern: str | None) -> Iterator[LogEvent]:
+        params: dict[str, Any] = {
+            "logGroupName": cursor.group,
+            "startTime": cursor.start_ms,
+            "interleaved": True,
+        }
+        if pattern:
+            params["filterPattern"] = pattern
+        while True:
+            page = self._call("filter_log_events", group=cursor.group, **params)
+            for raw in page.get("events", []):
+                event = _log_event(raw, cursor.group)
+                if cursor.is_new(event):
+                    yield event
+            cursor.forget_older()
+            token = page.get("nextToken")
+            if not token:
+                cursor.advance()
+                return
+            params["nextToken"] = token
+
+    # -- plumbing -------------------------------------------------------
+
+    def _call(self, operation: str, *, group: str | None = None, **params: Any) -> dict[str, Any]:
+        try:
+            return getattr(self._client, operation)(**params)
+        except Exception as exc:
+            translated = translate_error(exc, group=group, region=self.region, endpoint=self._endpoint())
+            if translated is None:
+                raise
+            raise translated from None
+
+    def _endpoint(self) -> str | None:
+        return getattr(self._client.meta, "endpoint_url", None)
+
+
+class _TailCursor:
+    """Where one group's tail stands: the next start time and the ids seen there."""
+
+    def __init__(self, group: str, start_ms: int) -> None:
+        self.group = group
+        self.start_ms = start_ms
+        self._seen: dict[int, set[str]] = {}
+
+    def is_new(self, event: LogEvent) -> bool:
+        ids = self._seen.setdefault(event.timestamp_ms, set())
+        key = event.event_id or f"{event.log_stream}:{event.message}"
+        if key in ids:
+            return False
+        ids.add(key)
+        return True
+
+    def forget_older(self) -> None:
+        # Only the newest timestamp can repeat on the next poll.
+        if self._seen:
+            newest = max(self._seen)
+            self._seen = {newest: self._seen[newest]}
+
+    def advance(self) -> None:
+        if self._seen:
+            self.start_ms = max(self._seen)
+
+
+def translate_error(
+    exc: BaseException,
+    *,
+    group: str | None = None,
+    region: str | None = None,
+    endpoint: str | None = None,
+) -> SourceError | None:
+    """The SourceError for a botocore exception, or None for anything else."""
+    from botocore import exceptions as bx
+
+    if isinstance(exc, bx.StubResponseError):
+        return None  # a test's own assertion: let it through untouched
+    if isinstance(exc, bx.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        detail = str(error.get("Message") or code).strip().rstrip(".")
+        return _client_error(code, detail, group, region)
+    if isinstance(exc, bx.NoRegionError):
+        return SourceError("No AWS region is set.", "pass --region or set AWS_REGION", config=True)
+    if isinstance(exc, bx.ProfileNotFound):
+        return SourceError(f"{str(exc).rstrip('.')}.", "check --profile / AWS_PROFILE and ~/.aws/config", config=True)
+    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError | bx.CredentialRetrievalError):
+        return SourceError(
+            f"AWS credentials are missing or incomplete: {str(exc).rstrip('.')}.",
+            "set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            config=True,
+        )
+    if isinstance(exc, bx.TokenRetrievalError | bx.NoAuthTokenError):
+        return SourceError(f"{str(exc).rstrip('.')}.", "run `aws sso login` for this profile", config=True)
+    if isinstance(exc, bx.ConnectionError | bx.HTTPClientError):
+        where = endpoint or "the CloudWatch Logs endpoint"
+        return EndpointUnreachable(
+            f"Cannot reach CloudWatch Logs at {where}.",
+            "check the network, the region and AWS_ENDPOINT_URL",
+        )
+    if isinstance(exc, bx.ParamValidationError):
+        report = " ".join(str(exc).split())
+        return InvalidQuery(f"A parameter was rejected before sending: {report.rstrip('.')}.")
+    return None
+
+
+_DENIED_CODES = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}
+_BAD_CREDENTIAL_CODES = {
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "InvalidClientTokenId",
+    "ExpiredTokenException",
+    "ExpiredToken",
+}
+_THROTTLE_CODES = {
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+}
+_INVALID_CODES = {"InvalidParameterException", "MalformedQueryException", "ValidationException"}
+
+
+def _client_error(code: str, detail: str, group: str | None, region: str | None) -> SourceError:
+    if code == "ResourceNotFoundException":
+        return LogGroupNotFound(group, region)
+    if code in _DENIED_CODES:
+        return AccessDenied(
+            f"Access denied: {detail}.",
+            "the credentials need logs:Describe*, logs:FilterLogEvents, logs:GetLogEvents and logs:StartQuery",
+        )
+    if code in _BAD_CREDENTIAL_CODES:
+        return AccessDenied(f"AWS rejected the credentials: {detail}.", "refresh or replace the credentials")
+    if code in _THROTTLE_CODES:
+        return Throttled(
+            f"CloudWatch Logs is throttling requests and retries did not help ({code}: {detail}).",
+            "wait a minute, search fewer groups or a shorter time range",
+        )
+    if code in _INVALID_CODES:
+        return InvalidQuery(f"CloudWatch Logs rejected the request: {detail}.", "check the filter pattern or query syntax")
+    return SourceError(f"CloudWatch Logs answered with an error ({code or 'unknown'}: {detail}).")
+
+
+def _log_event(raw: Mapping[str, Any], group: str) -> LogEvent:
+    return LogEvent(
+        timestamp_ms=int(raw["timestamp"]),
+        message=str(raw.get("message", "")),
+        log_group=group,
+        log_stream=raw.get("logStreamName"),
+        event_id=raw.get("eventId"),
+    )
+
+
+def _group_info(raw: Mapping[str, Any]) -> LogGroupInfo:
+    retention = raw.get("retentionInDays")
+    created = raw.get("creationTime")
+    return LogGroupInfo(
+        name=str(raw["logGroupName"]),
+        stored_bytes=int(raw.get("storedBytes", 0)),
+        retention_days=int(retention) if retention is not None else None,
+        created_ms=int(created) if created is not None else None,
+        arn=raw.get("logGroupArn") or raw.get("arn"),
+    )
+
+
+def _insights_row(raw: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    return {str(cell["field"]): str(cell.get("value", "")) for cell in raw if cell.get("field") != "@ptr"}
