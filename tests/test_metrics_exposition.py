@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
 from logai.metrics import names
+from logai.metrics.cloudwatch import batches, push_to_cloudwatch
 from logai.metrics.collector import MetricsCollector
 from logai.metrics.exposition import BACKOFF_BUCKETS, buckets_for, render_prometheus, serve
 from logai.metrics.store import DB_NAME, MetricsStore, StoreTotals
@@ -174,3 +177,97 @@ def test_an_unreadable_store_answers_503_with_the_reason(tmp_path: Path) -> None
         assert f"The metrics file {tmp_path / DB_NAME}" in body
     finally:
         server.close()
+
+
+# -- CloudWatch PutMetricData, against moto's server -------------------------------------
+
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+
+
+def count_put_metric_data(client) -> list[int]:
+    """Datums per PutMetricData request, as botocore sends them."""
+    sizes: list[int] = []
+    client.meta.events.register(
+        "provide-client-params.cloudwatch.PutMetricData",
+        lambda params, **_: sizes.append(len(params["MetricData"])),
+    )
+    return sizes
+
+
+def statistics(cw, metric: str, dims: list[dict[str, str]], stats: list[str]) -> dict:
+    answer = cw.get_metric_statistics(
+        Namespace="logai",
+        MetricName=metric,
+        Dimensions=dims,
+        StartTime=NOW - timedelta(minutes=5),
+        EndTime=NOW + timedelta(minutes=5),
+        Period=600,
+        Statistics=stats,
+    )
+    (point,) = answer["Datapoints"]
+    return point
+
+
+def test_push_publishes_counters_and_statistic_sets(aws) -> None:
+    cw = aws.client("cloudwatch")
+    requests = count_put_metric_data(cw)
+    sent = push_to_cloudwatch(seeded_totals(), "logai", cw, now=NOW)
+    assert sent == 6 and requests == [6]
+
+    listed = cw.list_metrics(Namespace="logai")["Metrics"]
+    assert {m["MetricName"] for m in listed} == {
+        names.RETRY_ATTEMPTS,
+        names.LLM_COST_USD,
+        names.INTENT_DETECTION_HITS,
+        names.RETRY_BACKOFF_SECONDS,
+    }
+    hits = next(m for m in listed if m["MetricName"] == names.INTENT_DETECTION_HITS)
+    assert sorted(hits["Dimensions"], key=lambda d: d["Name"]) == [
+        {"Name": "confidence_bucket", "Value": "high"},
+        {"Name": "intent_type", "Value": "search"},
+    ]
+    empty = statistics(cw, names.RETRY_ATTEMPTS, [{"Name": "reason", "Value": "empty_logs"}], ["Sum"])
+    assert empty["Sum"] == 3 and empty["Unit"] == "Count"
+    backoff = statistics(
+        cw,
+        names.RETRY_BACKOFF_SECONDS,
+        [{"Name": "attempt", "Value": "2"}],
+        ["SampleCount", "Sum", "Minimum", "Maximum"],
+    )
+    assert backoff["SampleCount"] == 2 and backoff["Sum"] == pytest.approx(71.2)
+    assert backoff["Minimum"] == 1.2 and backoff["Maximum"] == 70.0 and backoff["Unit"] == "Seconds"
+
+
+def test_push_is_batched_within_the_api_limit(aws) -> None:
+    cw = aws.client("cloudwatch")
+    requests = count_put_metric_data(cw)
+    totals = StoreTotals(
+        counters={(names.TOOL_CALLS, (("outcome", "ok"), ("tool", f"tool_{i:04d}"))): float(i + 1) for i in range(2500)}
+    )
+    assert push_to_cloudwatch(totals, "logai", cw, now=NOW) == 2500
+    assert requests == [1000, 1000, 500]
+    point = statistics(
+        cw, names.TOOL_CALLS, [{"Name": "outcome", "Value": "ok"}, {"Name": "tool", "Value": "tool_2499"}], ["Sum"]
+    )
+    assert point["Sum"] == 2500
+
+
+def test_batches_also_respect_the_request_size() -> None:
+    datum = {"MetricName": "x" * 200, "Value": 1.0}
+    sizes = [len(batch) for batch in batches([datum] * 50, max_bytes=10_000)]
+    assert sum(sizes) == 50 and max(sizes) < 50
+    assert all(size * 3 * len(json.dumps(datum, separators=(",", ":"))) <= 10_000 for size in sizes)
+
+
+@pytest.mark.parametrize("namespace", ["", "AWS/Logs", "has space", "x" * 256])
+def test_a_bad_namespace_is_refused_before_any_call(namespace: str) -> None:
+    with pytest.raises(ValueError, match="namespace"):
+        push_to_cloudwatch(seeded_totals(), namespace, client=None, now=NOW)
+
+
+def test_empty_label_values_are_not_sent_as_dimensions(aws) -> None:
+    cw = aws.client("cloudwatch")
+    totals = StoreTotals(counters={(names.TURNS, (("outcome", ""),)): 2.0})
+    assert push_to_cloudwatch(totals, "logai", cw, now=NOW) == 1
+    (metric,) = cw.list_metrics(Namespace="logai")["Metrics"]
+    assert metric["Dimensions"] == []
