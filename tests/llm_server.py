@@ -1,0 +1,504 @@
+"""A scripted OpenAI-compatible chat-completions server for tests.
+
+Tests say what the model answers, request by request, and litellm reaches the
+server over real HTTP (`model="openai/<name>"`, `api_base=server.url`):
+
+    server = ScriptedLLMServer(); server.start()
+    server.enqueue(text("Hello there."), error(429, retry_after=2), tool_calls(call("search", {"q": "x"})))
+    ...
+    server.requests[0].body["messages"]
+
+Reply builders (module-level functions, each returns a frozen reply):
+
+- `text(content, …)`: the answer streamed as several `chat.completion.chunk`s,
+  then `finish_reason: "stop"`, then a usage chunk when the request asks for
+  `stream_options.include_usage`, then `data: [DONE]`.
+- `tool_calls(call(name, arguments), …, text="")`: parallel tool calls with the
+  `arguments` JSON split across several deltas the way OpenAI streams them;
+  `arguments` may be a dict or a raw (possibly malformed) string.
+- `error(status, message, retry_after=…)`, `context_window_exceeded()`: an
+  OpenAI-style error body with any status and an optional `Retry-After`.
+- `cut(reply, after_events=n)`: the stream stops after n SSE events and the
+  connection closes without `[DONE]` (a truncated body when not streaming).
+- `slow(reply, seconds)`: the server waits before answering (timeout tests).
+- `dropped()`: the socket closes without any response.
+
+A request with `"stream": false` gets the same scripted reply as one JSON
+`chat.completion`. When the script is used up the server answers 400 with
+"no scripted reply left (request N)", so an under-scripted test fails at once
+instead of retrying.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from email.utils import format_datetime
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+
+
+# --- replies -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedToolCall:
+    """One tool call in a scripted reply; `arguments` is sent as given when it is a string."""
+
+    name: str
+    arguments: dict[str, Any] | str
+    id: str | None = None
+
+    def argument_text(self) -> str:
+        if isinstance(self.arguments, str):
+            return self.arguments
+        return json.dumps(self.arguments)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageReply:
+    """A normal answer: text and/or tool calls.
+
+    `chunks` is how many pieces the text (and each call's arguments) is split
+    into. `cut_after` ends the stream after that many SSE events without
+    `[DONE]`. `delay_s` is waited before the status line is sent.
+    """
+
+    text: str = ""
+    calls: tuple[ScriptedToolCall, ...] = ()
+    chunks: int = 3
+    prompt_tokens: int = 11
+    completion_tokens: int | None = None
+    cut_after: int | None = None
+    delay_s: float = 0.0
+
+    @property
+    def finish_reason(self) -> str:
+        return "tool_calls" if self.calls else "stop"
+
+    def output_tokens(self) -> int:
+        if self.completion_tokens is not None:
+            return self.completion_tokens
+        words = len(self.text.split()) + sum(len(c.argument_text().split()) + 1 for c in self.calls)
+        return max(words, 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorReply:
+    """An HTTP error with an OpenAI-style JSON body."""
+
+    status: int
+    message: str
+    type: str = "api_error"
+    code: str | None = None
+    retry_after: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    delay_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DroppedConnection:
+    """The server closes the socket without answering."""
+
+    delay_s: float = 0.0
+
+
+Reply = MessageReply | ErrorReply | DroppedConnection
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    403: "permission_error",
+    404: "invalid_request_error",
+    429: "rate_limit_error",
+}
+_ERROR_MESSAGES = {
+    400: "Invalid request.",
+    401: "Incorrect API key provided: sk-test-****. You can find your API key at https://platform.openai.com/account/api-keys.",
+    403: "You are not allowed to use this model.",
+    404: "The model `scripted` does not exist or you do not have access to it.",
+    429: "Rate limit reached for requests. Please try again later.",
+    500: "The server had an error while processing your request. Sorry about that!",
+    502: "Bad gateway.",
+    503: "The engine is currently overloaded, please try again later.",
+}
+_ERROR_CODES = {401: "invalid_api_key", 404: "model_not_found", 429: "rate_limit_exceeded"}
+
+
+def text(
+    content: str,
+    *,
+    chunks: int = 3,
+    prompt_tokens: int = 11,
+    completion_tokens: int | None = None,
+) -> MessageReply:
+    """A plain answer, streamed in `chunks` pieces. Token counts default to 11 in / word count out."""
+    return MessageReply(
+        text=content, chunks=chunks, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+    )
+
+
+def call(name: str, arguments: dict[str, Any] | str, id: str | None = None) -> ScriptedToolCall:
+    """One tool call; the id defaults to `call_<position>` in its reply."""
+    return ScriptedToolCall(name=name, arguments=arguments, id=id)
+
+
+def tool_calls(
+    *calls: ScriptedToolCall,
+    text: str = "",
+    chunks: int = 3,
+    prompt_tokens: int = 11,
+    completion_tokens: int | None = None,
+) -> MessageReply:
+    """One or more (parallel) tool calls, optionally after some text; finish_reason "tool_calls"."""
+    if not calls:
+        raise ValueError("tool_calls() needs at least one call()")
+    return MessageReply(
+        text=text,
+        calls=calls,
+        chunks=chunks,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
+
+
+def error(
+    status: int,
+    message: str | None = None,
+    *,
+    retry_after: float | datetime | str | None = None,
+    code: str | None = None,
+    type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> ErrorReply:
+    """An error answer. `retry_after` is seconds, an aware datetime (sent as an HTTP date) or raw text."""
+    if isinstance(retry_after, datetime):
+        header: str | None = format_datetime(retry_after, usegmt=True)
+    elif isinstance(retry_after, int | float):
+        header = f"{retry_after:g}"
+    else:
+        header = retry_after
+    return ErrorReply(
+        status=status,
+        message=message or _ERROR_MESSAGES.get(status, f"Scripted error {status}."),
+        type=type or _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error"),
+        code=code if code is not None else _ERROR_CODES.get(status),
+        retry_after=header,
+        headers=tuple((headers or {}).items()),
+    )
+
+
+def context_window_exceeded(limit: int = 128000, used: int = 131072) -> ErrorReply:
+    """OpenAI's 400 for a conversation longer than the model's context window."""
+    return error(
+        400,
+        f"This model's maximum context length is {limit} tokens. However, your messages resulted in "
+        f"{used} tokens. Please reduce the length of the messages.",
+        code="context_length_exceeded",
+        type="invalid_request_error",
+    )
+
+
+def cut(reply: MessageReply, after_events: int) -> MessageReply:
+    """`reply`, but the connection closes after `after_events` SSE events (the role chunk counts)."""
+    return replace(reply, cut_after=after_events)
+
+
+def slow(reply: Reply, seconds: float) -> Reply:
+    """`reply`, sent after the server waits `seconds`. Keep it tiny: tests do not sleep."""
+    return replace(reply, delay_s=seconds)
+
+
+def dropped() -> DroppedConnection:
+    """The socket closes without any response."""
+    return DroppedConnection()
+
+
+# --- rendering -----------------------------------------------------------------
+
+
+def split_text(value: str, pieces: int) -> list[str]:
+    """`value` in at most `pieces` consecutive non-empty parts (one empty part for "")."""
+    if not value:
+        return [""]
+    pieces = max(1, min(pieces, len(value)))
+    size, extra = divmod(len(value), pieces)
+    parts, start = [], 0
+    for i in range(pieces):
+        end = start + size + (1 if i < extra else 0)
+        parts.append(value[start:end])
+        start = end
+    return parts
+
+
+def _call_id(reply: MessageReply, position: int) -> str:
+    given = reply.calls[position].id
+    return given if given else f"call_{position}"
+
+
+def stream_events(reply: MessageReply, *, model: str, include_usage: bool, ident: str) -> list[dict[str, Any]]:
+    """The `chat.completion.chunk` objects OpenAI would stream for `reply`."""
+    created = int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+        }
+
+    events = [chunk({"role": "assistant", "content": ""})]
+    if reply.text:
+        events += [chunk({"content": piece}) for piece in split_text(reply.text, reply.chunks)]
+    for index, tool in enumerate(reply.calls):
+        # First delta names the call; later deltas carry only argument fragments.
+        head = {"index": index, "id": _call_id(reply, index), "type": "function",
+                "function": {"name": tool.name, "arguments": ""}}
+        events.append(chunk({"tool_calls": [head]}))
+        for fragment in split_text(tool.argument_text(), reply.chunks):
+            if fragment:
+                events.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": fragment}}]}))
+    events.append(chunk({}, reply.finish_reason))
+    if include_usage:
+        events.append({
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [],
+            "usage": _usage(reply),
+        })
+    return events
+
+
+def completion_body(reply: MessageReply, *, model: str, ident: str) -> dict[str, Any]:
+    """The single `chat.completion` object for a non-streaming request."""
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    if reply.calls:
+        message["tool_calls"] = [
+            {"id": _call_id(reply, i), "type": "function",
+             "function": {"name": c.name, "arguments": c.argument_text()}}
+            for i, c in enumerate(reply.calls)
+        ]
+    return {
+        "id": ident,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}],
+        "usage": _usage(reply),
+    }
+
+
+def _usage(reply: MessageReply) -> dict[str, int]:
+    out = reply.output_tokens()
+    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": out,
+            "total_tokens": reply.prompt_tokens + out}
+
+
+def error_body(reply: ErrorReply) -> dict[str, Any]:
+    return {"error": {"message": reply.message, "type": reply.type, "param": None, "code": reply.code}}
+
+
+# --- the server -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the server saw it; header names are lower-case."""
+
+    path: str
+    headers: dict[str, str]
+    body: Any = field(default=None)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # tests read `server.requests`, not an access log
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body = raw.decode("utf-8", "replace")
+        owner = self.server.owner
+        number, reply = owner._record_and_pop(
+            RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        )
+        if self.path.split("?")[0] not in CHAT_PATHS:
+            self._send_json(404, error_body(error(404, f"Unknown path {self.path}.")))
+            return
+        if reply is None:
+            self._send_json(400, error_body(error(400, f"no scripted reply left (request {number})")))
+            return
+        if reply.delay_s and owner._stopping.wait(reply.delay_s):
+            return
+        request = body if isinstance(body, dict) else {}
+        if isinstance(reply, DroppedConnection):
+            self._drop()
+        elif isinstance(reply, ErrorReply):
+            extra = list(reply.headers)
+            if reply.retry_after is not None:
+                extra.append(("Retry-After", reply.retry_after))
+            self._send_json(reply.status, error_body(reply), extra)
+        elif request.get("stream"):
+            self._send_stream(reply, request, number)
+        else:
+            self._send_completion(reply, request, number)
+
+    def _send_json(self, status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in extra or []:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_completion(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
+        data = json.dumps(completion_body(reply, model=str(request.get("model", "scripted")),
+                                          ident=f"chatcmpl-{number}")).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if reply.cut_after is not None:
+            # The promised length never arrives: the client sees a truncated body.
+            self.wfile.write(data[: len(data) // 2])
+            self._drop()
+            return
+        self.wfile.write(data)
+
+    def _send_stream(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
+        options = request.get("stream_options") or {}
+        events = stream_events(reply, model=str(request.get("model", "scripted")),
+                               include_usage=bool(options.get("include_usage")), ident=f"chatcmpl-{number}")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for position, event in enumerate(events):
+            if reply.cut_after is not None and position >= reply.cut_after:
+                # No terminating zero-length chunk: the body is incomplete, as when a proxy dies.
+                self._drop()
+                return
+            self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
+        self._write_chunk(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    owner: ScriptedLLMServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out or hung up is part of the script, not a server bug.
+        import sys
+
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
+class ScriptedLLMServer:
+    """An OpenAI-compatible server on 127.0.0.1 that answers from a script.
+
+    `url` is `http://127.0.0.1:<port>/v1`. `enqueue(*replies)` adds replies
+    (a plain string means `text(string)`); each request takes the next one.
+    `requests` lists every request seen, in order. `reset()` empties both.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replies: deque[Reply] = deque()
+        self._requests: list[RecordedRequest] = []
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd.owner = self
+        self._httpd = httpd
+        self._stopping.clear()
+        self._thread = threading.Thread(target=httpd.serve_forever, name="scripted-llm", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes slow replies at once
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the scripted LLM server is not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def enqueue(self, *replies: Reply | str) -> None:
+        with self._lock:
+            for reply in replies:
+                self._replies.append(text(reply) if isinstance(reply, str) else reply)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._replies.clear()
+            self._requests.clear()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def pending(self) -> int:
+        """Scripted replies not yet used."""
+        with self._lock:
+            return len(self._replies)
+
+    def _record_and_pop(self, request: RecordedRequest) -> tuple[int, Reply | None]:
+        with self._lock:
+            self._requests.append(request)
+            number = len(self._requests)
+            if request.path.split("?")[0] not in CHAT_PATHS:
+                return number, None
+            return number, self._replies.popleft() if self._replies else None
