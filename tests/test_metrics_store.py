@@ -290,3 +290,17 @@ def test_a_file_corrupted_while_open_does_not_crash_and_keeps_the_data(tmp_path:
         store.flush(session, metrics)
     assert store.pending(session).counters == {(names.TURNS, ()): 2.0}
     assert metrics.counter_value(names.TURNS) == 3  # the session's own figures are intact
+
+
+def test_sessions_are_counted_from_session_rows_even_if_the_agent_counts_them_too(tmp_path: Path) -> None:
+    store = MetricsStore(tmp_path)
+    for command in ("chat", "chat", "query"):
+        metrics = MetricsCollector()
+        metrics.inc(names.SESSIONS, {"command": command})  # what Session does on start
+        session = store.start_session(command)
+        store.flush(session, metrics)
+    store.start_session("chat")  # a session that never flushed still happened
+    totals = store.totals()
+    assert totals.sessions == 4
+    assert totals.counters[(names.SESSIONS, (("command", "chat"),))] == 3
+    assert totals.counters[(names.SESSIONS, (("command", "query"),))] == 1
