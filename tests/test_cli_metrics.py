@@ -288,7 +288,7 @@ def test_reset_asks_at_a_terminal(isolated_env: Path, answer: str, sessions_left
 def test_serve_answers_scrapes_from_the_live_store_until_interrupted(isolated_env: Path) -> None:
     seed(isolated_env)
     process = subprocess.Popen(
-        [sys.executable, "-c", RUNNER, "metrics", "--serve", "--port", "0", "--label", "reason=empty_logs"],
+        [sys.executable, "-c", RUNNER, "metrics", "--serve", "--port", "0", "--label", "reason=empty_logs", "--since", "7d"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ), cwd=REPO,
     )
     try:

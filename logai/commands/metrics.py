@@ -184,13 +184,16 @@ def do_reset(home: Path, yes: bool) -> None:
     print(f"Deleted the metrics of {count} session(s).")
 
 
-def do_serve(home: Path, host: str, port: int, since: float | None, selectors: dict[str, str], by: list[str]) -> None:
-    """Serve /metrics until interrupted; every scrape reads the store anew."""
+def do_serve(home: Path, host: str, port: int, since: str | None, selectors: dict[str, str], by: list[str]) -> None:
+    """Serve /metrics until interrupted; every scrape reads the store anew.
+
+    A relative `--since` (24h) slides: each scrape counts back from its own now.
+    """
     from logai.metrics.exposition import serve
 
     store = open_store(home)
     try:
-        server = serve(lambda: shape(store.totals(since=since), selectors, by), host=host, port=port)
+        server = serve(lambda: shape(store.totals(since=parse_since(since)), selectors, by), host=host, port=port)
     except OSError as exc:
         store.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}.", EXIT_FAILURE, hint="pick another --port")
@@ -292,7 +295,7 @@ def metrics(
         do_reset(home, yes)
         return
     if serve:
-        do_serve(home, host or "127.0.0.1", 9464 if port is None else port, since_ts, selectors, group_by)
+        do_serve(home, host or "127.0.0.1", 9464 if port is None else port, since, selectors, group_by)
         return
 
     stored = read_totals(home, since_ts)
