@@ -359,7 +359,7 @@ async def test_attempts_exhausted_is_counted(make_client, llm, fake_time, metric
     assert len(llm.requests) == 5
     assert fake_time.waits == [0.5, 1.0, 2.0, 4.0]
     assert caught.value.reason == "server_error" and caught.value.status == 503
-    assert "failed 5 times in a row (server error (HTTP 503))" in str(caught.value)
+    assert "failed 5 times in a row (server error, HTTP 503): The engine is currently overloaded" in str(caught.value)
     assert outcomes(metrics) == {"server_error": 5}
     assert metrics.counter_value(names.RETRY_ATTEMPTS, {"reason": "llm_error"}) == 4
     assert metrics.counter_value(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"}) == 1
@@ -532,3 +532,20 @@ async def test_injected_completion_replaces_litellm(fake_time) -> None:
     assert events == [TextDelta("from a stand-in"), AssistantMessage("from a stand-in", (), "stop")]
     assert calls[0]["max_retries"] == 0 and "num_retries" not in calls[0]
     assert calls[0]["tools"] == TOOLS and "api_base" not in calls[0]
+
+
+async def test_success_is_counted_even_if_the_caller_stops_at_the_message(make_client, llm, metrics) -> None:
+    llm.enqueue("done")
+    async for event in make_client().respond(MESSAGES):
+        if isinstance(event, AssistantMessage):
+            break
+    assert outcomes(metrics) == {"ok": 1}
+
+
+def test_importing_the_client_does_not_import_litellm() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, logai.llm.client, logai.llm.backoff; print('litellm' in sys.modules, 'openai' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["False", "False"]

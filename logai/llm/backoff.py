@@ -220,9 +220,12 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> ErrorClass:
     status codes. `now` (default: the current UTC time) resolves HTTP-date
     `Retry-After` values.
     """
+    import os
+
     import httpx
     import openai
 
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-table download at import
     from litellm.exceptions import ContextWindowExceededError, MidStreamFallbackError
 
     when = now or datetime.now(UTC)

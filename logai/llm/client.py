@@ -49,6 +49,13 @@ _HINTS: dict[str, str] = {
     "connection": "check LOGAI_API_BASE and your network connection.",
     "stream_broken": "check your network connection, or set llm_stream = false.",
 }
+_PERMANENT_TEXT: dict[str, str] = {
+    "context_window": "The conversation no longer fits in the model's context window",
+    "auth": "The model provider rejected the API key",
+    "permission": "The model provider refused access to this model",
+    "not_found": "The model provider does not know the model {model!r}",
+    "bad_request": "The model provider rejected the request",
+}
 
 
 class LLMError(Exception):
@@ -231,8 +238,6 @@ class LLMClient:
                 await self._sleep(wait)
                 attempt += 1
                 continue
-            self.metrics.inc(names.LLM_REQUESTS, {"outcome": "ok"})
-            self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - state.started_at)
             return
 
     # --- one attempt ----------------------------------------------------------
@@ -275,6 +280,9 @@ class LLMClient:
             if state.content:
                 state.text_yielded = True
                 yield TextDelta("".join(state.content))
+        # Counted before the last yields: a caller may stop iterating at the AssistantMessage.
+        self.metrics.inc(names.LLM_REQUESTS, {"outcome": "ok"})
+        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - state.started_at)
         usage = self._usage(state)
         if usage is not None:
             yield usage
@@ -286,10 +294,7 @@ class LLMClient:
 
     def _take_chunk(self, chunk: Any, state: _Attempt) -> list[TextDelta]:
         out: list[TextDelta] = []
-        usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            state.prompt_tokens = getattr(usage, "prompt_tokens", None)
-            state.completion_tokens = getattr(usage, "completion_tokens", None)
+        _take_usage(chunk, state)
         for choice in getattr(chunk, "choices", None) or []:
             if getattr(choice, "finish_reason", None):
                 state.finish_reason = choice.finish_reason
@@ -310,10 +315,7 @@ class LLMClient:
     def _take_response(self, response: Any, state: _Attempt) -> None:
         state.streamed = True
         self._first_token(state)
-        usage = getattr(response, "usage", None)
-        if usage is not None:
-            state.prompt_tokens = getattr(usage, "prompt_tokens", None)
-            state.completion_tokens = getattr(usage, "completion_tokens", None)
+        _take_usage(response, state)
         choices = getattr(response, "choices", None) or []
         if not choices:
             return
@@ -373,18 +375,7 @@ class LLMClient:
 
     def _permanent_error(self, failure: ErrorClass) -> LLMError:
         reason = failure.reason
-        if reason == "context_window":
-            text = "The conversation no longer fits in the model's context window"
-        elif reason == "auth":
-            text = "The model provider rejected the API key"
-        elif reason == "permission":
-            text = "The model provider refused access to this model"
-        elif reason == "not_found":
-            text = f"The model provider does not know the model {self.model!r}"
-        elif reason == "bad_request":
-            text = "The model provider rejected the request"
-        else:
-            text = "The model request failed"
+        text = _PERMANENT_TEXT.get(reason, "The model request failed").format(model=self.model)
         message = f"{text}{_status_text(failure.status)}: {_sentence(failure.detail)}"
         return LLMError(message, reason=reason, status=failure.status, retryable=False, hint=_HINTS.get(reason))
 
@@ -394,7 +385,8 @@ class LLMClient:
         if attempt >= self.policy.max_attempts:
             self.metrics.inc(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"})
             raise LLMError(
-                f"The model request failed {attempt} times in a row ({what}): {_sentence(failure.detail)}",
+                f"The model request failed {attempt} times in a row ({describe_reason(failure.reason)}"
+                f"{f', HTTP {failure.status}' if failure.status else ''}): {_sentence(failure.detail)}",
                 reason=failure.reason,
                 status=failure.status,
                 retryable=True,
@@ -421,6 +413,13 @@ class LLMClient:
         self.metrics.inc(names.RETRY_ATTEMPTS, {"reason": "llm_error"})
         self.metrics.observe(names.RETRY_BACKOFF_SECONDS, wait, {"attempt": attempt})
         return wait
+
+
+def _take_usage(source: Any, state: _Attempt) -> None:
+    usage = getattr(source, "usage", None)
+    if usage is not None:
+        state.prompt_tokens = getattr(usage, "prompt_tokens", None)
+        state.completion_tokens = getattr(usage, "completion_tokens", None)
 
 
 def _merge_call_delta(calls: dict[int, dict[str, Any]], delta: Any, position: int) -> None:
