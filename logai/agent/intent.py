@@ -213,6 +213,7 @@ _LEMMA = {_ing(v): v for v in _VERB_CLASS} | {v: v for v in _VERB_CLASS}
 # Words that may sit between the cue and the verb ("let me *quickly go ahead and* check").
 _FILLER = {"now", "first", "next", "then", "also", "just", "again", "go", "ahead", "and", "quickly", "briefly",
            "actually", "immediately", "still", "need", "to", "try", "instead", "please"}
+_HABITUAL = {"usually", "typically", "normally", "generally", "always", "often", "sometimes", "never", "rarely"}
 _START = {"start", "begin", "kick", "starting", "beginning"}
 # Openers that may precede a leading participle ("OK — switching to …").
 _INTERJECTIONS = {"ok", "okay", "alright", "right", "sure", "so", "now", "next", "and", "then", "hmm", "great",
@@ -354,6 +355,8 @@ def _verb_after_cue(tokens: list[str], i: int) -> tuple[str, int] | None:
             break  # "let me try a looser pattern": try is the verb
         if tok == "go" and _phrasal(tokens, i):
             return _phrasal(tokens, i)  # "go back 14 days", "go through the logs"
+        if tok in _HABITUAL:
+            return None  # "I'll usually start with a search": a habit, not an announcement
         if tok in _FILLER or (tok.endswith("ly") and tok not in _LEMMA):
             i += 1
             continue
@@ -491,8 +494,8 @@ class IntentDetector:
             found = _announcement(sentence, is_last=not any(not s.is_data for s in later))
             if found is None:
                 continue
-            if sentence.rstrip().endswith(":") and any(not s.is_data for s in later):
-                continue  # "Let me break this down:" introduces what follows
+            if sentence.rstrip().endswith(":") and later and not later[0].is_data:
+                continue  # "Let me break this down:" introduces the prose that follows
             score = found.score + _position_adjustment(masked, later)
             if best is None or score >= best[0]:
                 best = (score, found, span)
