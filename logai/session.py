@@ -110,9 +110,9 @@ def open_session(
 
         try:
             store = MetricsStore(settings.home)
-        except MetricsStoreError:
-            store = None  # reported by the caller through `warnings` below
-            metrics_warning = f"metrics are off for this session: the store in {settings.home} cannot be opened"
+        except MetricsStoreError as exc:
+            hint = f" ({exc.hint})" if exc.hint else ""
+            metrics_warning = f"metrics are off for this session: {exc}{hint}"
         else:
             metrics_warning = None
     else:
