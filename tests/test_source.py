@@ -13,7 +13,7 @@ import botocore.endpoint
 import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from logai.logs.source import (
     AccessDenied,
@@ -23,6 +23,7 @@ from logai.logs.source import (
     LogGroupNotFound,
     LogStreamNotFound,
     SourceError,
+    StreamResult,
     Throttled,
 )
 from logai.settings import load_settings
@@ -251,7 +252,7 @@ def test_stream_events_distinguishes_missing_stream_group_and_empty_group(aws) -
     client.create_log_group(logGroupName="/empty")
     seed_group(client, "/s", "only", ["x"], start_ms=now_ms() - 1000)
     source = moto_source()
-    assert source.stream_events("/empty") == type(source.stream_events("/empty"))("/empty", None, ())
+    assert source.stream_events("/empty") == StreamResult("/empty", None, ())
     with pytest.raises(LogStreamNotFound, match="Log stream gone does not exist in log group /s"):
         source.stream_events("/s", "gone")
     with pytest.raises(LogGroupNotFound):

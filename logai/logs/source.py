@@ -175,8 +175,8 @@ class CloudWatchSource:
         None for either means boto3's standard chain; AWS_ENDPOINT_URL is
         honoured by boto3 itself. AWS_REGION is honoured too (botocore reads
         only AWS_DEFAULT_REGION; the AWS CLI v2, Lambda and most CI set
-        AWS_REGION). Raises SourceError (config=True) when no
-        region or no credentials can be found.
+        AWS_REGION). Raises SourceError (config=True) when no region or no
+        credentials can be found.
         """
         import boto3
         from botocore.config import Config
@@ -235,16 +235,7 @@ class CloudWatchSource:
     def group_names(self) -> list[str]:
         """Every group name in the account and region (cached on this instance)."""
         if self._group_names is None:
-            names: list[str] = []
-            params: dict[str, Any] = {"limit": _MAX_GROUP_PAGE}
-            while len(names) < _MAX_GROUP_NAMES:
-                page = self._call("describe_log_groups", **params)
-                names.extend(raw["logGroupName"] for raw in page.get("logGroups", []))
-                token = page.get("nextToken")
-                if not token:
-                    break
-                params["nextToken"] = token
-            self._group_names = names
+            self._group_names = [group.name for group in self.list_groups(None, _MAX_GROUP_NAMES)]
         return list(self._group_names)
 
     # -- searches -------------------------------------------------------
@@ -370,15 +361,7 @@ class CloudWatchSource:
             if group in self.group_names():
                 raise LogStreamNotFound(group, stream) from None
             raise
-        events = tuple(
-            LogEvent(
-                timestamp_ms=int(raw["timestamp"]),
-                message=str(raw.get("message", "")),
-                log_group=group,
-                log_stream=stream,
-            )
-            for raw in page.get("events", [])
-        )
+        events = tuple(_log_event(raw, group, stream) for raw in page.get("events", []))
         return StreamResult(log_group=group, log_stream=stream, events=events)
 
     # -- Logs Insights --------------------------------------------------
@@ -643,12 +626,12 @@ def _client_error(code: str, detail: str, group: str | None, region: str | None)
     return SourceError(f"CloudWatch Logs answered with an error ({code or 'unknown'}: {detail}).")
 
 
-def _log_event(raw: Mapping[str, Any], group: str) -> LogEvent:
+def _log_event(raw: Mapping[str, Any], group: str, stream: str | None = None) -> LogEvent:
     return LogEvent(
         timestamp_ms=int(raw["timestamp"]),
         message=str(raw.get("message", "")),
         log_group=group,
-        log_stream=raw.get("logStreamName"),
+        log_stream=stream or raw.get("logStreamName"),
         event_id=raw.get("eventId"),
     )
 
