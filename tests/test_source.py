@@ -514,3 +514,14 @@ def test_seeded_incident_is_where_the_docstring_says(aws) -> None:
     healthy = source.filter_events([seeded["healthy_group"]], seeded["start_ms"], seeded["now_ms"], limit=5000)
     assert len(healthy.events) == seeded["groups"][seeded["healthy_group"]] == 600
     assert not any("ERROR" in e.message for e in healthy.events)
+
+
+def test_other_sdk_failures_become_one_sentence_and_foreign_errors_pass() -> None:
+    from botocore.exceptions import IncompleteReadError
+
+    from logai.logs.source import translate_error
+
+    translated = translate_error(IncompleteReadError(actual_bytes=10, expected_bytes=20))
+    assert type(translated) is SourceError
+    assert str(translated) == "The AWS SDK failed: 10 read, but total bytes expected is 20."
+    assert translate_error(ValueError("not ours")) is None

@@ -585,6 +585,8 @@ def translate_error(
     if isinstance(exc, bx.ParamValidationError):
         report = " ".join(str(exc).split())
         return InvalidQuery(f"A parameter was rejected before sending: {report.rstrip('.')}.")
+    if isinstance(exc, bx.BotoCoreError):
+        return SourceError(f"The AWS SDK failed: {' '.join(str(exc).split()).rstrip('.')}.")
     return None
 
 
