@@ -325,6 +325,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API
     server: _HTTPServer
 
+    def setup(self) -> None:
+        super().setup()
+        # Many small writes (SSE chunks): without this, Nagle's algorithm and
+        # delayed ACKs add ~40 ms per request on loopback.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass  # tests read `server.requests`, not an access log
 
