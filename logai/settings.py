@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @model_validator(mode="after")
+    def _cap_not_below_base(self) -> Settings:
+        if self.llm_backoff_cap < self.llm_backoff_base:
+            raise ValueError(
+                f"llm_backoff_cap ({self.llm_backoff_cap:g} s) must not be below llm_backoff_base ({self.llm_backoff_base:g} s)"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(

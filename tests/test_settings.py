@@ -106,3 +106,10 @@ def test_config_example_documents_every_setting_with_its_default() -> None:
             continue
         value = tomllib.loads(f"v = {documented[name]}")["v"]
         assert value == field.default, name
+
+
+def test_backoff_cap_below_base_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGAI_LLM_BACKOFF_BASE", "4")
+    monkeypatch.setenv("LOGAI_LLM_BACKOFF_CAP", "1")
+    with pytest.raises(ConfigError, match="llm_backoff_cap"):
+        load_settings()
