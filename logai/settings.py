@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 DEFAULT_CONFIG_PATH = Path("~/.config/logai/config.toml")
 DEFAULT_HOME = Path("~/.local/share/logai")
+SECRET_FIELDS = frozenset({"api_key"})
 
 
 class ConfigError(Exception):
@@ -164,8 +165,10 @@ def describe_validation_error(exc: ValidationError, path: Path) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "settings"
         if err["type"] == "extra_forbidden":
             problems.append(f"unknown setting `{where}` (in {path}?)")
+        elif not err["loc"] or where in SECRET_FIELDS:
+            # A model-level error's input is every setting, secrets included: never echo it.
+            problems.append(err["msg"].removeprefix("Value error, "))
         else:
-            shown = err.get("input")
-            problems.append(f"`{where}` = {shown!r}: {err['msg']}")
+            problems.append(f"`{where}` = {err.get('input')!r}: {err['msg']}")
     hint = " See config.example.toml for every setting."
     return "Invalid settings: " + "; ".join(problems) + "." + hint

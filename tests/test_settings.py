@@ -113,3 +113,13 @@ def test_backoff_cap_below_base_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("LOGAI_LLM_BACKOFF_CAP", "1")
     with pytest.raises(ConfigError, match="llm_backoff_cap"):
         load_settings()
+
+
+def test_errors_never_echo_the_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGAI_API_KEY", "sk-super-secret-value")
+    monkeypatch.setenv("LOGAI_LLM_BACKOFF_BASE", "4")
+    monkeypatch.setenv("LOGAI_LLM_BACKOFF_CAP", "1")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "sk-super-secret-value" not in str(caught.value)
+    assert str(caught.value).startswith("Invalid settings: llm_backoff_cap (1 s) must not be below")
