@@ -6,19 +6,13 @@ checkout logs…", "I'll widen the time range to 24 hours.") so it can nudge the
 model to make the call. Finished answers, advice, questions, offers,
 explanations and quoted log text must not count.
 
-The detector reads structure rather than matching phrases:
-
-1. Quoted material is masked (code fences, inline code, double-quoted text,
-   block quotes, indented code, table rows and lines that look like log
-   lines), keeping offsets so the evidence is the reply's own sentence.
-2. The rest is split into sentences.
-3. A sentence is a candidate when a first-person prospective form ("let me",
-   "I'll", "I'm going to", "I need to", a leading "Searching … now") is
-   followed directly by an action verb, and nothing turns it into a question,
-   a condition, an offer or advice to the user.
-4. The verb and its object give the intent type; the cue, the verb's
-   clarity, the object and where the sentence sits (last, or followed by
-   findings) give the confidence.
+It reads structure, not phrases: quoted material (code, quotes, log lines,
+tables) is masked with offsets kept; the rest is split into sentences; a
+sentence counts when a first-person prospective form ("let me", "I'll", "I'm
+going to", a leading "Searching … now") is followed by an action verb and
+nothing makes it a question, condition, offer or advice. The verb and its
+object give the type; the cue, the verb, the object and the sentence's place
+(last, or followed by findings) give the confidence.
 
 Standard library only; a few KB are read in well under a millisecond.
 """
@@ -26,9 +20,10 @@ Standard library only; a few KB are read in well under a millisecond.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 class IntentType(StrEnum):
@@ -72,25 +67,29 @@ _QUOTE = "\ue001"  # stands in for double-quoted text
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,300}"')
-_LOG_LINE = re.compile(
-    r"""^\s*(?:
-        \[?\d{4}-\d{2}-\d{2}[T\s]\d{2}:\d{2}          # ISO-ish timestamp
-      | \[?\d{2}:\d{2}:\d{2}                           # clock time
-      | \d{10,13}\s                                    # epoch
-      | \[?(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]?[\s:]
-      | (?:START|END|REPORT)\s+RequestId
-      | \[[\w.:/-]+\]\s                                # [GC] , [main] …
-      | \{\s*"                                         # a JSON log record
-    )""",
-    re.VERBOSE,
-)
-_BLOCKQUOTE = re.compile(r"^\s*>")
-_TABLE_ROW = re.compile(r"^\s*\|")
-_INDENTED_CODE = re.compile(r"^(?: {4}|\t)(?!\s*(?:[-*+]|\d+\.)\s)")
+_LOG_START = r"""(?:
+    \[?\d{4}-\d{2}-\d{2}[T\ ]\d{2}:\d{2}             # ISO-ish timestamp
+  | \[?\d{2}:\d{2}:\d{2}                           # clock time
+  | \d{10,13}[\ \t]                                 # epoch
+  | \[?(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]?[\ \t:]
+  | (?:START|END|REPORT)\ +RequestId
+  | \[[\w.:/-]+\][\ \t]                            # [GC] , [main] …
+  | \{[\ \t]*"                                      # a JSON log record
+)"""
+_LOG_LINE = re.compile(r"[ \t]*" + _LOG_START, re.VERBOSE)
+# Quoted log output, block quotes and result tables: evidence the model already has data.
+_DATA_LINE = re.compile(rf"^[\ \t]*(?:{_LOG_START}|>|\|)[^\n]*", re.MULTILINE | re.VERBOSE)
+# Indented code, but not a nested list item.
+_INDENTED_LINE = re.compile(r"^(?: {4}|\t)(?![ \t]*(?:[-*+]|\d+\.)\s)[^\n]*\S[^\n]*", re.MULTILINE)
+# Masked data becomes NUL, which no pattern below starts on and no sentence keeps.
+_BLANK = "\0"
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
+def _blanked(chunk: str) -> str:
+    return "\n".join(_BLANK * len(line) for line in chunk.split("\n"))
+
+
+class _Span(NamedTuple):
     """A stretch of the reply: a sentence of the model's own words, or masked data."""
 
     start: int
@@ -99,33 +98,24 @@ class _Span:
     findings: bool
 
 
-def _blank(match: re.Match[str]) -> str:
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
 def _mask(text: str) -> tuple[str, list[_Span]]:
     """Same-length copy of `text` with quoted content masked, plus the masked data spans."""
     data: list[_Span] = []
     for fence in _FENCE.finditer(text):
         body = fence.group(0).splitlines()[1:]
         data.append(_Span(fence.start(), fence.end(), True, any(_LOG_LINE.match(line) for line in body)))
-    masked = _FENCE.sub(_blank, text)
-    out: list[str] = []
-    offset = 0
-    for line in masked.splitlines(keepends=True):
-        bare = line.rstrip("\n")
-        if bare.strip():
-            log_like = bool(_LOG_LINE.match(bare))
-            # Quoted log output and result tables are evidence the model already has data.
-            if log_like or _BLOCKQUOTE.match(bare) or _TABLE_ROW.match(bare):
-                data.append(_Span(offset, offset + len(bare), True, True))
-                line = re.sub(r"[^\n]", " ", line)
-            elif _INDENTED_CODE.match(bare):
-                data.append(_Span(offset, offset + len(bare), True, False))
-                line = re.sub(r"[^\n]", " ", line)
-        out.append(line)
-        offset += len(line)
-    masked = "".join(out)
+    text = text.replace("’", "'")  # same length, so offsets still point into the reply
+    masked = _FENCE.sub(lambda m: _blanked(m.group(0)), text) if data else text
+
+    def blank_line(findings: bool) -> Callable[[re.Match[str]], str]:
+        def blank(match: re.Match[str]) -> str:
+            data.append(_Span(match.start(), match.end(), True, findings))
+            return _BLANK * len(match.group(0))
+
+        return blank
+
+    masked = _DATA_LINE.sub(blank_line(True), masked)
+    masked = _INDENTED_LINE.sub(blank_line(False), masked)
     masked = _INLINE_CODE.sub(lambda m: _CODE * len(m.group(0)), masked)
     masked = _DOUBLE_QUOTED.sub(lambda m: _QUOTE * len(m.group(0)), masked)
     return masked, data
@@ -133,10 +123,12 @@ def _mask(text: str) -> tuple[str, list[_Span]]:
 
 # --- sentences -----------------------------------------------------------------
 
-_BOUNDARY = re.compile(r"[.!?]+(?=\s|$)|\n")
-_MARKUP_PREFIX = re.compile(r"^(?:\s|#+\s|[-*+]\s|\d+[.)]\s|\*\*|__)*")
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_MARKUP_START = frozenset(" \t#-*+_0123456789")
+_MARKUP_PREFIX = re.compile(r"(?:\s|#+\s|[-*+]\s|\d+[.)]\s|\*\*|__)+")
 # "First step: listing the groups", "Next steps for you: check …": a short label then a clause.
-_LABEL = re.compile(r"^[A-Za-z][\w' ]{0,30}?:\s+(?=\S)")
+_LABEL = re.compile(r"[A-Za-z][\w' ]{0,30}?:\s+(?=\S)")
+_LETTER = re.compile(r"[A-Za-z]")
 _STEP_LABEL = re.compile(r"(?i)(?:first|next) step\s*:")
 _FINDINGS = re.compile(
     r"\b(?:found|returned|showed|shows?|logged|appears?|accounts? for"
@@ -149,23 +141,34 @@ _FINDINGS = re.compile(
 )
 
 
-def _sentences(text: str, masked: str, data: list[_Span]) -> list[_Span]:
-    """The reply's sentences (offsets into `text`) interleaved with its data spans, in order."""
+def _add_sentence(masked: str, s: int, e: int, spans: list[_Span]) -> None:
+    """Append the sentence in masked[s:e] without its markdown prefix, splitting off a short label."""
+    if masked[s] in _MARKUP_START:
+        lead = _MARKUP_PREFIX.match(masked, s, e)
+        s = lead.end() if lead else s
+    while e > s and masked[e - 1] in " \t":
+        e -= 1
+    if s >= e or not _LETTER.search(masked, s, e):
+        return
+    label = _LABEL.match(masked, s, e) if masked.find(":", s, min(e, s + 34)) >= 0 else None
+    if label and label.group(0).count(" ") <= 4 and not _STEP_LABEL.match(label.group(0)):
+        spans.append(_Span(s, label.end(), False, False))
+        s = label.end()
+    spans.append(_Span(s, e, False, False))  # findings are read later, only where needed
+
+
+def _sentences(masked: str, data: list[_Span]) -> list[_Span]:
+    """The reply's sentences interleaved with its data spans, in order (offsets into the reply)."""
     spans: list[_Span] = list(data)
-    start = 0
-    cuts = [m.end() for m in _BOUNDARY.finditer(masked)] + [len(masked)]
-    for end in cuts:
-        piece = masked[start:end]
-        lead = _MARKUP_PREFIX.match(piece)
-        s = start + (lead.end() if lead else 0)
-        e = start + len(piece.rstrip())
-        if s < e and re.search(r"[A-Za-z]", masked[s:e]):
-            label = _LABEL.match(masked[s:e])
-            if label and len(label.group(0).split()) <= 4 and not _STEP_LABEL.match(label.group(0)):
-                spans.append(_Span(s, s + label.end(), False, False))
-                s += label.end()
-            spans.append(_Span(s, e, False, bool(_FINDINGS.search(masked[s:e].lower()))))
-        start = end
+    offset = 0
+    for line in masked.split("\n"):
+        if line and line[0] != _BLANK:
+            start = 0
+            for cut in [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]:
+                if cut > start:
+                    _add_sentence(masked, offset + start, offset + cut, spans)
+                start = cut
+        offset += len(line) + 1
     spans.sort(key=lambda span: span.start)
     return spans
 
@@ -173,26 +176,30 @@ def _sentences(text: str, masked: str, data: list[_Span]) -> list[_Span]:
 # --- the grammar of an announcement ------------------------------------------------
 
 _TOKEN = re.compile(rf"[a-z]+(?:[-'][a-z]+)*|{_CODE}+|{_QUOTE}+|\d[\w.:%-]*|[,;:—–()?!]| - ")
-# A cheap pre-filter: only sentences with one of these are tokenised.
-_CUE_HINT = re.compile(
-    r"\b(?:let me|let's|i'll|i will|i'm going to|i am going to|i need to|going to|gonna|about to|i want to"
-    r"|step is to|step:)"
-    r"|^\W*(?:(?:ok|okay|alright|right|sure|so|now|next|and|then|hmm|great)\W+)*(?:[a-z]+ing\b|time to\b)"
+# A cheap pre-filter: only sentences that pass it are tokenised.
+_CUE_SUBSTRINGS = ("let", "i'll", "i will", "i shall", "going to", "gonna", "about to", "want to", "need to", "step")
+_LEADING_PARTICIPLE = re.compile(
+    r"\W*(?:(?:ok|okay|alright|right|sure|so|now|next|and|then|hmm|great)\W+)*(?:[a-z]+ing\b|time to\b)"
 )
 
-_SEARCH = {"search", "query", "grep", "scan", "check", "inspect", "pull", "fetch", "review", "read", "tail",
-           "examine", "find", "look", "see", "filter", "get", "hunt", "recheck", "re-check", "open", "browse"}
+
+def _may_announce(lower: str) -> bool:
+    return any(cue in lower for cue in _CUE_SUBSTRINGS) or bool(_LEADING_PARTICIPLE.match(lower))
+
+
+_SEARCH = {"search", "query", "grep", "scan", "check", "inspect", "pull", "fetch", "review", "read", "tail", "examine",
+           "find", "look", "see", "filter", "get", "hunt", "recheck", "re-check", "open", "browse"}
 _LIST = {"list", "enumerate", "discover", "locate", "identify"}
 _WIDEN = {"widen", "extend", "expand", "broaden", "increase", "lengthen", "enlarge", "stretch", "push"}
-_CHANGE = {"change", "adjust", "switch", "swap", "substitute", "loosen", "tighten", "narrow", "refine", "drop", "tweak", "modify",
-           "relax", "update", "rewrite", "simplify", "replace", "exclude", "remove", "alter"}
-_ANALYSE = {"analyse", "analyze", "correlate", "dig", "compare", "break", "cluster", "group", "count",
-            "aggregate", "compute", "calculate", "trace", "investigate", "chart", "plot", "measure", "quantify",
-            "tally", "bucket", "work", "figure", "determine"}
+_CHANGE = {"change", "adjust", "switch", "swap", "substitute", "loosen", "tighten", "narrow", "refine", "drop", "tweak",
+           "modify", "relax", "update", "rewrite", "simplify", "replace", "exclude", "remove", "alter"}
+_ANALYSE = {"analyse", "analyze", "correlate", "dig", "compare", "break", "cluster", "group", "count", "aggregate",
+            "compute", "calculate", "trace", "investigate", "chart", "plot", "measure", "quantify", "tally", "bucket",
+            "work", "figure", "determine"}
 _RETRY = {"rerun", "re-run", "retry", "try", "redo", "repeat"}
 _GENERIC = _RETRY | {"run", "use", "do", "perform", "execute"}
 _LISTISH = {"find", "see", "get", "look-up", "list", "enumerate", "discover", "locate", "identify", "check-which"}
-_DOUBLED = {"grep", "scan", "dig", "drop", "run", "rerun", "plan", "stop", "get", "chart", "tap"}
+_DOUBLED = {"grep", "scan", "dig", "drop", "run", "rerun", "get"}  # grepping, scanning …
 
 
 def _ing(verb: str) -> str:
@@ -203,11 +210,8 @@ def _ing(verb: str) -> str:
     return verb + "ing"
 
 
-_VERB_CLASS: dict[str, str] = {}
-for _cls, _verbs in (("search", _SEARCH), ("list", _LIST), ("widen", _WIDEN), ("change", _CHANGE),
-                     ("analyse", _ANALYSE), ("generic", _GENERIC)):
-    for _verb in _verbs:
-        _VERB_CLASS[_verb] = _cls
+_CLASSES = {"search": _SEARCH, "list": _LIST, "widen": _WIDEN, "change": _CHANGE, "analyse": _ANALYSE, "generic": _GENERIC}
+_VERB_CLASS = {verb: name for name, verbs in _CLASSES.items() for verb in verbs}
 _LEMMA = {_ing(v): v for v in _VERB_CLASS} | {v: v for v in _VERB_CLASS}
 
 # Words that may sit between the cue and the verb ("let me *quickly go ahead and* check").
@@ -234,8 +238,8 @@ _TIME_WORDS = {"range", "window", "lookback", "timeframe", "hours", "days", "day
                "months", "yesterday", "further", "back", "earlier", "longer", "24h", "7d", "48h", "12h"}
 _FILTER_WORDS = {"filter", "filters", "pattern", "patterns", "term", "terms", "spelling", "spellings", "regex",
                  "keyword", "keywords", "case", "phrase", "expression"}
-_AGG_WORDS = {"count", "counts", "per", "top", "frequent", "common", "bin", "bins", "stats", "aggregate", "distribution", "distributed",
-              "trend", "trends", "rate", "percentile", "p50", "p90", "p95", "p99", "average", "breakdown",
+_AGG_WORDS = {"count", "counts", "per", "top", "frequent", "common", "bin", "bins", "stats", "aggregate", "distribution",
+              "distributed", "trend", "trends", "rate", "percentile", "p50", "p90", "p95", "p99", "average", "breakdown",
               "timeline", "histogram", "frequency", "correlation"}
 # Words that say the model means to do something *differently* from the last call.
 _CHANGE_MARKERS = {"instead", "rather", "again", "different", "another", "new", "looser", "broader", "wider",
@@ -341,6 +345,8 @@ def _phrasal(tokens: list[str], i: int) -> tuple[str, int] | None:
             return "widen", i + 2
     if word in ("work", "figure") and nxt != "out":
         return None
+    if word in ("work", "figure", "find") and nxt == "out":
+        return word, i + 2
     if word == "check" and nxt in ("which", "what"):
         return "check-which", i + 1
     return word, i + 1
@@ -375,10 +381,15 @@ def _verb_after_cue(tokens: list[str], i: int) -> tuple[str, int] | None:
     return _phrasal(tokens, i)
 
 
+_CUE_TRIGGERS = {"let", "let's", "i'll", "i", "going", "need", "gonna", "want", "about", "time", "step"}
+
+
 def _cue_ends(tokens: list[str]) -> list[int]:
     """Indexes just past each first-person prospective cue in the sentence."""
     ends: list[int] = []
     for i, tok in enumerate(tokens):
+        if tok not in _CUE_TRIGGERS:
+            continue
         prev = tokens[i - 1] if i else ""
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         after = tokens[i + 2] if i + 2 < len(tokens) else ""
@@ -419,11 +430,10 @@ def _object(tokens: list[str], start: int) -> list[str]:
 
 def _announcement(sentence: str, *, is_last: bool) -> _Announcement | None:
     """Score one masked sentence as an announcement of a CloudWatch action, if it is one."""
-    lower = sentence.lower().replace("’", "'")
-    if not _CUE_HINT.search(lower):
+    lower = sentence.lower()
+    if not _may_announce(lower):
         return None
-    stripped = lower.rstrip()
-    if stripped.endswith("?") or _CONDITION_FIRST.match(lower) or _TOWARDS_USER.search(lower):
+    if lower.rstrip().endswith("?") or _CONDITION_FIRST.match(lower) or _TOWARDS_USER.search(lower):
         return None
     tokens = _TOKEN.findall(lower)
     best: _Announcement | None = None
@@ -434,7 +444,7 @@ def _announcement(sentence: str, *, is_last: bool) -> _Announcement | None:
         verb, obj_start = found
         cue = tokens[cue_end - 2] if cue_end >= 2 else ""
         score = 0.4 if cue == "need" else 0.45
-        best = _better(best, _scored(verb, tokens, obj_start, score))
+        best = max(best, _scored(verb, tokens, obj_start, score), key=_by_score)
     # "Searching `/ecs/api` for OOM kills now." — a leading participle, not a gerund subject.
     lead = 0
     while lead < len(tokens) - 1 and tokens[lead] in _INTERJECTIONS:
@@ -444,7 +454,7 @@ def _announcement(sentence: str, *, is_last: bool) -> _Announcement | None:
         rest = set(tokens[lead + 1 :])
         if found and not rest & _FINITE and ("now" in rest or is_last):
             verb, obj_start = found
-            best = _better(best, _scored(verb, tokens, obj_start, 0.5 if "now" in rest else 0.35))
+            best = max(best, _scored(verb, tokens, obj_start, 0.5 if "now" in rest else 0.35), key=_by_score)
     return best
 
 
@@ -460,8 +470,8 @@ def _scored(verb: str, tokens: list[str], obj_start: int, cue_score: float) -> _
     return _Announcement(intent_type, score)
 
 
-def _better(a: _Announcement | None, b: _Announcement) -> _Announcement:
-    return b if a is None or b.score > a.score else a
+def _by_score(announcement: _Announcement | None) -> float:
+    return -1.0 if announcement is None else announcement.score
 
 
 # --- the detector --------------------------------------------------------------------------
@@ -484,41 +494,57 @@ class IntentDetector:
         if not reply or not reply.strip():
             return NO_INTENT
         masked, data = _mask(reply)
-        spans = _sentences(reply, masked, data)
-        text_spans = [i for i, span in enumerate(spans) if not span.is_data]
-        best: tuple[float, _Announcement, _Span] | None = None
-        for n, index in enumerate(text_spans):
-            span = spans[index]
+        spans = _sentences(masked, data)
+        last_text = max((i for i, span in enumerate(spans) if not span.is_data), default=-1)
+        candidates: list[tuple[int, _Announcement]] = []
+        for i, span in enumerate(spans):
+            if span.is_data:
+                continue
             sentence = masked[span.start : span.end]
-            later = spans[index + 1 :]
-            found = _announcement(sentence, is_last=not any(not s.is_data for s in later))
+            found = _announcement(sentence, is_last=i == last_text)
             if found is None:
                 continue
-            if sentence.rstrip().endswith(":") and later and not later[0].is_data:
+            if sentence.rstrip().endswith(":") and i + 1 < len(spans) and not spans[i + 1].is_data:
                 continue  # "Let me break this down:" introduces the prose that follows
-            score = found.score + _position_adjustment(masked, later)
-            if best is None or score >= best[0]:
-                best = (score, found, span)
-        if best is None:
+            candidates.append((i, found))
+        if not candidates:
             return NO_INTENT
-        score, found, span = best
+        adjustment = _position_adjustments(masked, spans, candidates[0][0])
+        score, index, found = max((found.score + adjustment[i], i, found) for i, found in candidates)
         confidence = round(max(0.0, min(1.0, score)), 3)
         if confidence < self.min_confidence:
             return NO_INTENT
+        span = spans[index]
         return Intent(found.type, confidence, reply[span.start : span.end].strip())
 
 
-def _position_adjustment(masked: str, later: list[_Span]) -> float:
-    """Where the announcement sits: last is a strong sign; findings or a question after it are not."""
-    after = [s for s in later if not (s.is_data and not s.findings)]
-    if not after:
-        return 0.15
-    if any(masked[s.start : s.end].rstrip().endswith("?") for s in after if not s.is_data):
-        return -0.25
-    if any(s.findings for s in after):
-        return -0.3
-    text_after = [s for s in after if not s.is_data]
-    prospective = [s for s in text_after if _CUE_HINT.search(masked[s.start : s.end].lower())]
-    if len(text_after) - len(prospective) >= 2:
-        return -0.1
-    return 0.05
+def _position_adjustments(masked: str, spans: list[_Span], first: int) -> dict[int, float]:
+    """For each span from `first` on, how where it sits changes an announcement's score.
+
+    Last is a strong sign; a question after it (waiting for the user) or findings
+    after it (narrating an action already taken) are not.
+    """
+    adjustments: dict[int, float] = {}
+    anything = question = findings = False
+    plain_text = 0  # later sentences that are neither findings nor announcements
+    for i in range(len(spans) - 1, first - 1, -1):
+        if not anything:
+            adjustments[i] = 0.15
+        elif question:
+            adjustments[i] = -0.25
+        elif findings:
+            adjustments[i] = -0.45  # "Let me check X. I found 12 …"
+        else:
+            adjustments[i] = -0.1 if plain_text >= 2 else 0.05
+        span = spans[i]
+        if span.is_data:
+            anything |= span.findings
+            findings |= span.findings
+            continue
+        lower = masked[span.start : span.end].lower()
+        anything = True
+        question |= lower.rstrip().endswith("?")
+        has_findings = bool(_FINDINGS.search(lower))
+        findings |= has_findings
+        plain_text += not has_findings and not _may_announce(lower)
+    return adjustments
