@@ -171,8 +171,8 @@ class Template:
 
 # Masks run in order, before Drain tokenises. Specific shapes come first so a
 # UUID is not half-eaten by the number mask. Every mask checks that it is not
-# glued to letters/digits, so identifiers such as `blk_12` or `e1000` keep their
-# shape and only stand-alone values are masked.
+# glued to letters or digits, so names such as `e1000`, `eth0` or `v2` keep
+# their shape, while values after punctuation (`blk_<NUM>`, `id=<NUM>`) go.
 _B = r"(?<![A-Za-z0-9])"
 _E = r"(?![A-Za-z0-9])"
 _MASKS: tuple[tuple[str, str], ...] = (
@@ -186,11 +186,6 @@ _MASKS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(slots=True)
-class _Cluster:
-    example: str
-
-
 class PatternMiner:
     """Streaming template miner: feed lines with `add`, read `templates` at any time.
 
@@ -202,7 +197,7 @@ class PatternMiner:
     def __init__(
         self,
         *,
-        similarity: float = 0.5,
+        similarity: float = 0.7,
         depth: int = 5,
         max_clusters: int | None = None,
         strip_headers: bool = True,
@@ -215,6 +210,8 @@ class PatternMiner:
             raise ValueError(f"similarity must be between 0 and 1, got {similarity}")
         if depth < 3:
             raise ValueError(f"depth must be at least 3, got {depth}")
+        if max_clusters is not None and max_clusters < 1:
+            raise ValueError(f"max_clusters must be positive, got {max_clusters}")
         config = TemplateMinerConfig()  # built in code: never reads drain3.ini
         config.drain_sim_th = similarity
         config.drain_depth = depth
@@ -224,7 +221,8 @@ class PatternMiner:
         config.snapshot_interval_minutes = 0
         self._miner = TemplateMiner(persistence_handler=None, config=config)
         self._strip_headers = strip_headers
-        self._examples: dict[int, _Cluster] = {}
+        self._max_clusters = max_clusters
+        self._examples: dict[int, str] = {}  # cluster id -> first line seen
 
     def add(self, line: str) -> int:
         """Mine one line (header stripped first) and return the id of its template."""
@@ -233,8 +231,15 @@ class PatternMiner:
         result = self._miner.add_log_message(content)
         cluster_id: int = result["cluster_id"]
         if cluster_id not in self._examples:
-            self._examples[cluster_id] = _Cluster(example=line)
+            self._examples[cluster_id] = line
+            if self._max_clusters is not None and len(self._examples) > 2 * self._max_clusters:
+                self._forget_evicted_examples()
         return cluster_id
+
+    def _forget_evicted_examples(self) -> None:
+        # drain evicts clusters from its LRU cache silently; drop their examples too.
+        live = set(self._miner.drain.id_to_cluster.keys())
+        self._examples = {cluster_id: kept for cluster_id, kept in self._examples.items() if cluster_id in live}
 
     def templates(self) -> list[Template]:
         """Templates most frequent first (ties: the older template first)."""
@@ -243,7 +248,7 @@ class PatternMiner:
                 id=cluster.cluster_id,
                 template=cluster.get_template(),
                 count=cluster.size,
-                example=self._examples[cluster.cluster_id].example,
+                example=self._examples.get(cluster.cluster_id, ""),
             )
             for cluster in self._miner.drain.clusters
         ]
