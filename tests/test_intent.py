@@ -147,11 +147,16 @@ def test_detection_speed_is_reported() -> None:
         ("I'm going to find out which log groups the Glue jobs write to by listing them.", IntentType.LIST_GROUPS),
         ("Let me see what log groups exist under `/aws/apigateway/`.", IntentType.LIST_GROUPS),
         ("The last 30 minutes are empty. I'll extend the window to the last 3 days.", IntentType.WIDEN_TIME_RANGE),
-        ("Let me go further back, to last Friday, since that's when the queue started growing.", IntentType.WIDEN_TIME_RANGE),
+        (
+            "Let me go further back, to last Friday, since that's when the queue started growing.",
+            IntentType.WIDEN_TIME_RANGE,
+        ),
         ("I'll relax the pattern to `?refused ?reset` so both socket errors match.", IntentType.CHANGE_FILTER),
         ("Let me rewrite the filter as `[ip, user, ts, request, status=4*, size]`.", IntentType.CHANGE_FILTER),
         ("Let me correlate the consumer lag with the Kafka broker restarts.", IntentType.ANALYSE),
         ("I'm going to compute the error rate per minute for the last hour.", IntentType.ANALYSE),
+        ("I'm now going to search the API logs.", IntentType.SEARCH_LOGS),
+        ("Let me double-check the ECS logs for the same window.", IntentType.SEARCH_LOGS),
     ],
 )
 def test_announcements_are_detected_with_their_type(reply: str, expected: IntentType) -> None:
@@ -261,14 +266,17 @@ def test_explanations_of_tools_are_not_announcements(reply: str) -> None:
 @pytest.mark.parametrize(
     "reply",
     [
-        "The retry loop logs this before each attempt:\n\n```\n2024-06-05T08:00:01Z WARN let me search the cache again\n```\n\n"
+        "The retry loop logs this before each attempt:\n\n"
+        "```\n2024-06-05T08:00:01Z WARN let me search the cache again\n```\n\n"
         "It ran 9,000 times in an hour.",
         "The worker prints `I'll check the queue in 5s` every five seconds, which is harmless noise.",
-        "> INFO 2024-06-05 08:00:01 scheduler: I'm going to list pending jobs\n\nThat line is followed by a crash each time.",
+        "> INFO 2024-06-05 08:00:01 scheduler: I'm going to list pending jobs\n\n"
+        "That line is followed by a crash each time.",
         "These two lines repeat all night:\n\n2024-06-05 02:00:01,104 INFO Let me check the lock\n"
         "2024-06-05 02:00:01,107 WARN lock held by job 88\n\nJob 88 never released the lock.",
         'The chatbot logged "Let me look at your order history" 3,102 times, all for the same customer.',
-        "The JVM writes this before each kill:\n\n    [gc] Next I will expand the heap to 4096M\n\nThe container limit is 2 GiB.",
+        "The JVM writes this before each kill:\n\n"
+        "    [gc] Next I will expand the heap to 4096M\n\nThe container limit is 2 GiB.",
     ],
 )
 def test_quoted_log_content_is_not_an_announcement(reply: str) -> None:
@@ -278,6 +286,10 @@ def test_quoted_log_content_is_not_an_announcement(reply: str) -> None:
 def test_meta_sentences_are_not_announcements() -> None:
     detector = IntentDetector()
     for reply in (
+        "I'll wait for your confirmation before searching further.",
+        "I'll need more information to proceed.",
+        "I hope this helps! Let me know if you have other questions.",
+        "Now I have enough information. Let me summarize:\n\nThe errors come from the payments Lambda (41 timeouts).",
         "Let me explain what a 504 from API Gateway means.",
         "Let me break this down:\n\nThe function timed out because the database was locked by the nightly job.",
         "I'll keep it brief: the deploy at 10:02 broke the database URL.",

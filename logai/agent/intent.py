@@ -210,7 +210,9 @@ def _ing(verb: str) -> str:
     return verb + "ing"
 
 
-_CLASSES = {"search": _SEARCH, "list": _LIST, "widen": _WIDEN, "change": _CHANGE, "analyse": _ANALYSE, "generic": _GENERIC}
+_CLASSES = {
+    "search": _SEARCH, "list": _LIST, "widen": _WIDEN, "change": _CHANGE, "analyse": _ANALYSE, "generic": _GENERIC
+}
 _VERB_CLASS = {verb: name for name, verbs in _CLASSES.items() for verb in verbs}
 _LEMMA = {_ing(v): v for v in _VERB_CLASS} | {v: v for v in _VERB_CLASS}
 
@@ -238,9 +240,9 @@ _TIME_WORDS = {"range", "window", "lookback", "timeframe", "hours", "days", "day
                "months", "yesterday", "further", "back", "earlier", "longer", "24h", "7d", "48h", "12h"}
 _FILTER_WORDS = {"filter", "filters", "pattern", "patterns", "term", "terms", "spelling", "spellings", "regex",
                  "keyword", "keywords", "case", "phrase", "expression"}
-_AGG_WORDS = {"count", "counts", "per", "top", "frequent", "common", "bin", "bins", "stats", "aggregate", "distribution",
-              "distributed", "trend", "trends", "rate", "percentile", "p50", "p90", "p95", "p99", "average", "breakdown",
-              "timeline", "histogram", "frequency", "correlation"}
+_AGG_WORDS = {"count", "counts", "per", "top", "frequent", "common", "bin", "bins", "stats", "aggregate",
+              "distribution", "distributed", "trend", "trends", "rate", "percentile", "p50", "p90", "p95", "p99",
+              "average", "breakdown", "timeline", "histogram", "frequency", "correlation"}
 # Words that say the model means to do something *differently* from the last call.
 _CHANGE_MARKERS = {"instead", "rather", "again", "different", "another", "new", "looser", "broader", "wider",
                    "narrower", "tighter", "stricter", "longer", "further", "both"}
@@ -325,9 +327,10 @@ def _about_groups(obj: list[str]) -> bool:
 def _phrasal(tokens: list[str], i: int) -> tuple[str, int] | None:
     """The action verb at `tokens[i]` (folding phrasal forms) and where its object starts."""
     word = _LEMMA.get(tokens[i])
-    if word is None and tokens[i].startswith("re-"):
-        word = _LEMMA.get(tokens[i][3:])  # "re-query", "re-scan": the same action again
-        word = "rerun" if word in _SEARCH else word
+    if word is None and "-" in tokens[i]:
+        head, _, tail = tokens[i].rpartition("-")
+        word = _LEMMA.get(tail)  # "double-check", "cross-check"; "re-query" is the same search again
+        word = "rerun" if head == "re" and word in _SEARCH else word
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     after = tokens[i + 2] if i + 2 < len(tokens) else ""
     if tokens[i] in ("take", "taking", "have", "having") and nxt == "a" and after in ("look", "peek", "glance"):
@@ -384,6 +387,14 @@ def _verb_after_cue(tokens: list[str], i: int) -> tuple[str, int] | None:
 _CUE_TRIGGERS = {"let", "let's", "i'll", "i", "going", "need", "gonna", "want", "about", "time", "step"}
 
 
+def _subject_before(tokens: list[str], i: int) -> str:
+    """The word before tokens[i], looking past adverbs ("I'm *now* going to")."""
+    j = i - 1
+    while j >= 0 and (tokens[j] in _FILLER or tokens[j].endswith("ly")):
+        j -= 1
+    return tokens[j] if j >= 0 else ""
+
+
 def _cue_ends(tokens: list[str]) -> list[int]:
     """Indexes just past each first-person prospective cue in the sentence."""
     ends: list[int] = []
@@ -399,7 +410,7 @@ def _cue_ends(tokens: list[str]) -> list[int]:
             ends.append(i + 1)
         elif tok == "i'll" or (tok == "i" and nxt in ("will", "shall")):
             ends.append(i + (1 if tok == "i'll" else 2))
-        elif tok == "going" and nxt == "to" and (prev in ("i'm", "am") or i == 0):
+        elif tok == "going" and nxt == "to" and (_subject_before(tokens, i) in ("i'm", "am") or i == 0):
             ends.append(i + 2)
         elif tok == "need" and nxt == "to" and prev in ("i", "i'll", "first", "now"):
             ends.append(i + 2)
