@@ -44,7 +44,9 @@ from tests.conftest import LOGHUB
         ("134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change", "Component State Change"),
         # a lower-case level word at the end is the message, not a header
         ("30700 Interconnect-1T00 switch_module bcast-error 1076189965 1 Link error", "Link error"),
-        # no header: unchanged
+        # no header: unchanged, even when the line starts with a word and a number
+        ("user 42 logged in", "user 42 logged in"),
+        ("404 Not Found for /health", "404 Not Found for /health"),
         ('{"level": "error", "msg": "boom"}', '{"level": "error", "msg": "boom"}'),
         ("START RequestId: 8f2b Version: $LATEST", "START RequestId: 8f2b Version: $LATEST"),
         # all header: kept whole rather than emptied

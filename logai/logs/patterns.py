@@ -75,14 +75,16 @@ def strip_header(line: str) -> str:
         return line.strip()
     start = 0
     if not _is_time_like(tokens[0][0]):
-        # One source tag before the timestamp (OpenStack file names, shipper prefixes).
-        if len(tokens) < 2 or not _is_time_like(tokens[1][0]):
+        # One source tag before a real timestamp (OpenStack file names, shipper prefixes).
+        if len(tokens) < 2 or not _STRONG_STAMP.fullmatch(tokens[1][0]):
             return line.strip()
         start = 1
     time_run_end = start
     while time_run_end < len(tokens) and _is_time_like(tokens[time_run_end][0]):
         time_run_end += 1
-    header_end = time_run_end
+    # A leading number alone ("404 Not Found") is message, not header: without a real
+    # date, time or epoch up front, only a level, component or later stamp makes a header.
+    header_end = time_run_end if any(_STRONG_STAMP.fullmatch(t) for t, _, _ in tokens[start:time_run_end]) else 0
     # A second timestamp after a few fields (`LogId node-7 unix.hw <epoch> 1 message`)
     # marks a header too, when no level or component closes it.
     late_stamp_end = 0
