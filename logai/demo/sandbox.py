@@ -49,6 +49,10 @@ def running_sandbox(*, now_ms: int | None = None, port: int = 0) -> Iterator[San
         raise SandboxUnavailable(
             "the demo needs the embedded CloudWatch sandbox: install it with pip install 'logai[demo]'"
         ) from None
+    import logging
+
+    # werkzeug logs every request to stderr; the demo's output is the conversation.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     saved = {k: os.environ.get(k) for k in (*Sandbox("", "", 0).environment(), "AWS_PROFILE")}
