@@ -143,6 +143,23 @@ def test_a_huge_line_counts_as_one_line(runner: CliRunner, tmp_path: Path) -> No
     assert rows[1] == "2\tnext line"
 
 
+def test_template_count_is_bounded_for_structureless_input(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logai.commands.patterns as command
+
+    monkeypatch.setattr(command, "MAX_TEMPLATES", 5)
+    # Lines of different lengths never share a template.
+    text = "".join(f"{'tick ' * (n + 1)}end\n" for n in range(30)) + f"{'tick ' * 30}end\n"
+    result = runner.invoke(app, ["patterns", "--per-line"], input=text)
+    rows = result.stdout.splitlines()
+    assert len(rows) == 31
+    assert rows[0] == "1\t(rare template dropped: more than 5 templates)"
+    assert rows[30] == f"31\t{'tick ' * 30}end"
+    listed = json.loads(runner.invoke(app, ["patterns", "--json", "--top", "0"], input=text).stdout)["templates"]
+    assert len(listed) == 5
+
+
 def test_empty_input_says_so(runner: CliRunner) -> None:
     result = runner.invoke(app, ["patterns"], input="")
     assert result.exit_code == 0

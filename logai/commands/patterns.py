@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 # A longer line is cut here; the rest of it is skipped, so memory stays bounded.
 MAX_LINE_BYTES = 64 * 1024
+# Real logs have hundreds to thousands of templates; input with no structure
+# (every line unique) would otherwise grow without bound. Past this many, the
+# least recently seen templates are dropped.
+MAX_TEMPLATES = 100_000
 _STDIN = "-"
 # Terminal control characters in log text could move the cursor or recolour the
 # terminal; tabs are kept.
@@ -126,7 +130,7 @@ def patterns(
     from logai.logs.patterns import PatternMiner
 
     inputs = _open_all(files or [_STDIN])
-    miner = PatternMiner()
+    miner = PatternMiner(max_clusters=MAX_TEMPLATES)
     line_templates = array("q") if per_line else None
     total = 0
     try:
@@ -183,10 +187,11 @@ def _print_json(total: int, found: list[Template], shown: list[Template], line_t
 def _print_per_line(found: list[Template], line_templates: array) -> None:
     # A line's template is its cluster's final form, so every line of a group prints the same text.
     text_of = {template.id: _printable(template.template) for template in found}
+    dropped = f"(rare template dropped: more than {MAX_TEMPLATES:,} templates)"
     out = sys.stdout
     batch: list[str] = []
     for number, template_id in enumerate(line_templates, start=1):
-        batch.append(f"{number}\t{text_of.get(template_id, '')}\n")
+        batch.append(f"{number}\t{text_of.get(template_id, dropped)}\n")
         if len(batch) >= 4096:
             out.write("".join(batch))
             batch.clear()

@@ -66,8 +66,10 @@ def strip_header(line: str) -> str:
     first). It ends after the first level word or `component:` token found
     among the first few tokens, and includes the `[thread]`/`[context]` groups
     and logger name that directly follow a level. Without a level or
-    component, only the leading timestamp run is removed. A line that does
-    not start like that is returned unchanged (minus surrounding whitespace).
+    component, a leading run of timestamp tokens is removed when it holds a
+    real date, clock time or epoch (so "404 Not Found" keeps its 404), as is
+    a run of fields ending in such a stamp. A line that does not start like
+    that is returned unchanged (minus surrounding whitespace).
     """
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(line, 0, min(len(line), 400))]
     tokens = tokens[:_HEADER_TOKENS]
@@ -92,7 +94,8 @@ def strip_header(line: str) -> str:
     for index in range(start, len(tokens)):
         token = tokens[index][0]
         if _is_time_like(token):
-            if others and others <= 3 and _STRONG_STAMP.fullmatch(token) or late_stamp_end == index > 0:
+            starts_late_stamp = 0 < others <= 3 and _STRONG_STAMP.fullmatch(token)
+            if starts_late_stamp or (late_stamp_end and late_stamp_end == index):
                 late_stamp_end = index + 1
             continue
         is_level = _LEVEL.fullmatch(token) or (index == time_run_end and _LETTER_LEVEL.fullmatch(token))
@@ -191,9 +194,13 @@ _MASKS: tuple[tuple[str, str], ...] = (
 class PatternMiner:
     """Streaming template miner: feed lines with `add`, read `templates` at any time.
 
-    Memory grows with the number of templates, not lines (one example line is
-    kept per template). With `max_clusters`, the least recently used templates
-    are forgotten once that many exist.
+    `similarity` is the share of a line's tokens that must equal a template's
+    for the line to join it; `depth` is drain's prefix-tree depth (it routes by
+    the first `depth - 2` tokens). The defaults (0.7, 5) scored best on the
+    ten loghub systems (bench/bench_patterns.py --sweep: 0.89 average
+    grouping accuracy). Memory grows with the number of templates, not lines
+    (one example line is kept per template). With `max_clusters`, the least
+    recently used templates are forgotten once that many exist.
     """
 
     def __init__(
