@@ -58,6 +58,7 @@ def test_estimate_counts_letters_digits_and_punctuation() -> None:
     assert estimate_tokens("12345") == 2  # digits go by 3
     assert estimate_tokens("a=1, b=2") == 7
     assert estimate_tokens("Info      CBS") == 3  # a run of spaces is a token of its own
+    assert estimate_tokens("\t") == estimate_tokens("\r\r\r") == 1  # no whitespace is free but a single space
     assert estimate_tokens("line\nline") == estimate_tokens("line line") + 1
 
 

@@ -36,7 +36,8 @@ CELL_CHARS = 300
 TOP_TEMPLATES = 15
 PATTERN_SHARE = 0.35
 
-_PIECES = re.compile(r"[A-Za-z]+|[0-9]+|[ \t]{2,}|[^\sA-Za-z0-9]|\n")
+# Letter runs, digit runs, whitespace runs, then single symbols and single non-space whitespace.
+_PIECES = re.compile(r"[A-Za-z]+|[0-9]+|\s{2,}|[^\sA-Za-z0-9]|[^\S ]")
 
 
 def estimate_tokens(text: str) -> int:
@@ -44,7 +45,8 @@ def estimate_tokens(text: str) -> int:
 
     Counts pieces the way BPE tokenizers split log text: a letter run costs
     one token per 4 letters, a digit run one per 3 digits; every other
-    non-space character, every run of 2+ spaces and every newline costs one.
+    character costs one (each non-ASCII character too), except that a single
+    space is free (it joins the next word) and a run of whitespace costs one.
     Measured on the 20,000 loghub lines (bench/bench_patterns.py --tokens),
     the estimate is 1.01-1.21 times the real count per system for OpenAI's
     cl100k_base and o200k_base and for Anthropic's published tokenizer, so a
@@ -57,7 +59,7 @@ def estimate_tokens(text: str) -> int:
             total += (len(piece) + 3) // 4
         elif piece[0].isdigit():
             total += (len(piece) + 2) // 3
-        else:  # punctuation, a newline, a run of spaces
+        else:  # a symbol, a non-ASCII character, a newline or tab, a run of whitespace
             total += 1
     return total
 
@@ -268,15 +270,15 @@ def shape_rows(rows: Sequence[Mapping[str, str]], *, budget_tokens: int, header:
     if not rows:
         return fit_text(f"{header}\nNo rows.", budget_tokens)
     columns = list(dict.fromkeys(field for row in rows for field in row))
-    table_head = " | ".join(_as_data(column, redactor, 80) for column in columns)
-    body = [" | ".join(_as_data(str(row.get(column, "")), redactor, CELL_CHARS).replace("|", "¦") for column in columns) for row in rows]
-    intro = [header, f"{_plural(len(rows), 'row')}, columns: {table_head}.", UNTRUSTED_NOTE]
+    table_head = " | ".join(_cell(column, redactor) for column in columns)
+    intro = [header, UNTRUSTED_NOTE]
     footer_reserve = estimate_tokens(f"Left out: {len(rows):,} rows of {len(rows):,} not shown.")
     room = budget_tokens - estimate_tokens("\n".join([*intro, _OPEN, table_head, _CLOSE])) - footer_reserve - 4
     if room <= 0:
-        return fit_text("\n".join(intro[:2]), budget_tokens)
+        return fit_text(header, budget_tokens)
     shown: list[str] = []
-    for line in body:
+    for row in rows:
+        line = " | ".join(_cell(str(row.get(column, "")), redactor) for column in columns)
         cost = estimate_tokens(line) + 1
         if cost > room:
             break
@@ -286,3 +288,8 @@ def shape_rows(rows: Sequence[Mapping[str, str]], *, budget_tokens: int, header:
     footer = f"Left out: {hidden:,} rows of {len(rows):,} not shown." if hidden else "Left out: nothing; all rows shown."
     text = "\n".join([*intro, _OPEN, table_head, *shown, _CLOSE, footer])
     return text if estimate_tokens(text) <= budget_tokens else fit_text(text, budget_tokens)
+
+
+def _cell(value: str, redactor: Redactor) -> str:
+    """One table cell: made safe like any log text, with `|` swapped so columns stay aligned."""
+    return _as_data(value, redactor, CELL_CHARS).replace("|", "¦")
