@@ -93,7 +93,7 @@ class _TextAsBytes:
 
 def _lines(inputs: list[tuple[str, IO[bytes], bool]]) -> Iterator[str]:
     """Every line of every input, in order, decoded (bad bytes replaced), without its newline."""
-    for index, (name, handle, owned) in enumerate(inputs):
+    for name, handle, _ in inputs:
         try:
             while True:
                 chunk = handle.readline(MAX_LINE_BYTES)
@@ -106,13 +106,6 @@ def _lines(inputs: list[tuple[str, IO[bytes], bool]]) -> Iterator[str]:
                 yield chunk.decode("utf-8", "replace").rstrip("\r\n")
         except OSError as exc:
             raise _ReadError(f"reading {name} failed: {exc.strerror or exc}") from exc
-        finally:
-            if owned:
-                handle.close()
-            if sys.exc_info()[0] is not None:
-                for _, later, later_owned in inputs[index + 1 :]:
-                    if later_owned:
-                        later.close()
 
 
 def patterns(
@@ -141,6 +134,10 @@ def patterns(
                 line_templates.append(template_id)
     except _ReadError as exc:
         fail(f"{exc}.", EXIT_FAILURE)
+    finally:
+        for _, handle, owned in inputs:
+            if owned:
+                handle.close()
     found = miner.templates()
     shown = found
     if line_templates is None:  # per-line output refers to every template, so none is hidden then
