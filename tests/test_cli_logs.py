@@ -124,9 +124,14 @@ def test_search_usage_errors_exit_2(aws, args: tuple[str, ...], said: str) -> No
 def test_unknown_group_exits_1_with_one_sentence(incident: dict[str, Any]) -> None:
     result = run("search", "/aws/lambda/checkout")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[0] == "logai: Log group /aws/lambda/checkout does not exist in region us-east-1."
-    assert "hint:" in result.stderr
+    assert result.stderr.splitlines() == [
+        "logai: Log group /aws/lambda/checkout does not exist in region us-east-1.",
+        "  hint: did you mean /aws/lambda/checkout-api?",
+    ]
     assert result.stdout == ""
+    nothing_close = run("tail", "/zzz/qqq")
+    assert nothing_close.exit_code == 1
+    assert "hint: list the log groups to see the exact names" in nothing_close.stderr
 
 
 def test_missing_region_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -212,13 +217,14 @@ def test_insights_problems(incident: dict[str, Any]) -> None:
     assert missing.exit_code == 1 and "Log group /nope does not exist" in missing.stderr
 
 
-def test_logs_command_never_imports_litellm(aws) -> None:
+def test_logs_command_through_the_real_cli_never_imports_litellm(aws) -> None:
+    aws.client().create_log_group(logGroupName="/through/cli")
     script = (
-        "import sys, typer\n"
+        "import sys\n"
         "from typer.testing import CliRunner\n"
-        "from tests.test_cli_logs import make_app\n"
-        "result = CliRunner().invoke(make_app(), ['logs', 'groups'])\n"
-        "assert result.exit_code == 0, result.output\n"
+        "from logai.cli import app\n"
+        "result = CliRunner().invoke(app, ['logs', 'groups'])\n"
+        "assert result.exit_code == 0 and '/through/cli' in result.stdout, result.output\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('litellm', 'openai', 'rich')))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)

@@ -80,7 +80,7 @@ def search(
 
     start, end = _time_range(since, until)
     source = _open_source(profile, region)
-    with _reported():
+    with _reported(source):
         result = source.filter_events(log_groups, to_ms(start), to_ms(end), pattern, limit)
     if as_json:
         document = {
@@ -115,7 +115,7 @@ def tail(
     show_group = len(set(log_groups)) > 1
     events = source.tail(log_groups, pattern=pattern, start_ms=to_ms(start), follow=follow, poll_s=_FOLLOW_POLL_SECONDS)
     try:
-        with _reported():
+        with _reported(source):
             for event in events:
                 _emit(_event_line(event, show_group=show_group), flush=follow)
     except KeyboardInterrupt:
@@ -145,7 +145,7 @@ def insights(
     start, end = _time_range(since, until)
     settings = settings_or_exit(aws_profile=profile, aws_region=region)
     source = _open_source(profile, region, settings=settings)
-    with _reported():
+    with _reported(source):
         result = source.run_insights(log_groups, query, to_ms(start), to_ms(end), limit=limit, timeout_s=settings.insights_timeout)
     if as_json:
         document = {"query": result.query, "status": result.status, "statistics": dict(result.statistics), "rows": list(result.rows)}
@@ -200,14 +200,31 @@ def _open_source(profile: str | None, region: str | None, *, settings: Any = Non
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
-    """A SourceError becomes one sentence and exit 1 (2 when the set-up is wrong)."""
-    from logai.logs.source import SourceError
+def _reported(source: CloudWatchSource | None = None) -> Iterator[None]:
+    """A SourceError becomes one sentence and exit 1 (2 when the set-up is wrong).
+
+    With `source`, a missing log group's hint names the closest existing groups.
+    """
+    from logai.logs.source import LogGroupNotFound, SourceError
 
     try:
         yield
     except SourceError as exc:
-        fail(exc.message, EXIT_USAGE if exc.config else EXIT_FAILURE, exc.hint)
+        hint = exc.hint
+        if source is not None and isinstance(exc, LogGroupNotFound) and exc.group:
+            hint = _did_you_mean(source, exc.group) or hint
+        fail(exc.message, EXIT_USAGE if exc.config else EXIT_FAILURE, hint)
+
+
+def _did_you_mean(source: CloudWatchSource, group: str) -> str | None:
+    from logai.logs.source import SourceError
+    from logai.tools.cloudwatch import closest_group_names
+
+    try:
+        close = closest_group_names(group, source.group_names())
+    except SourceError:
+        return None
+    return f"did you mean {', '.join(close)}?" if close else None
 
 
 def _now() -> datetime:
