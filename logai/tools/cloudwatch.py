@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from logai.logs.source import CloudWatchSource, LogGroupNotFound, SourceError
+from logai.logs.source import MAX_INSIGHTS_ROWS, CloudWatchSource, LogGroupNotFound, SourceError
 from logai.logs.timeparse import TimeParseError, format_duration, iso, parse_range, to_ms
 from logai.tools.result import ToolResult
 
@@ -27,7 +27,6 @@ MAX_SEARCH_GROUPS = 10
 MAX_INSIGHTS_GROUPS = 50
 MAX_SUGGESTIONS = 5
 MAX_STREAM_EVENTS = 1000
-MAX_INSIGHTS_ROWS = 10_000
 MAX_LISTED_GROUPS = 200
 
 
