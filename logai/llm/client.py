@@ -1,7 +1,8 @@
 """The LLM adapter: one litellm call per attempt, one retry layer around it.
 
 `LLMClient.respond` streams a model reply as typed events (`TextDelta`,
-`RetryScheduled`, `Usage`, `AssistantMessage`). litellm's and the OpenAI
+`RetryScheduled`, `Usage`, `AssistantMessage`), each attempt's reply
+put together by `assembly.ReplyAssembly`. litellm's and the OpenAI
 SDK's own retries are off; transient failures are retried here, once, with
 the backoff in `backoff.py`. The clock, `sleep`, random source and the
 completion call are injected so tests neither wait nor guess.
@@ -18,12 +19,13 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from logai.events import AssistantMessage, RetryScheduled, TextDelta, ToolCall, Usage
+from logai.events import AssistantMessage, RetryScheduled, TextDelta, Usage
+from logai.llm.assembly import ReplyAssembly
 from logai.llm.backoff import (
     ErrorClass,
     RetryPolicy,
@@ -136,21 +138,6 @@ def _configure(litellm: ModuleType) -> None:
             logger.setLevel(logging.CRITICAL)
 
 
-@dataclass
-class _Attempt:
-    """What one attempt produced before it ended or failed."""
-
-    started_at: float
-    streamed: bool = False  # a response chunk arrived
-    text_yielded: bool = False
-    first_token_at: float | None = None
-    content: list[str] = field(default_factory=list)
-    calls: dict[int, dict[str, Any]] = field(default_factory=dict)
-    finish_reason: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-
-
 class LLMClient:
     """Sends a conversation to the model and streams the reply as events, retrying transient failures."""
 
@@ -216,13 +203,15 @@ class LLMClient:
         started = self._clock()
         attempt = 1
         while True:
-            state = _Attempt(started_at=self._clock())
-            left = self.policy.deadline - (state.started_at - started)
+            reply = ReplyAssembly(
+                started_at=self._clock(), clock=self._clock, on_first_token=self._observe_first_token
+            )
+            left = self.policy.deadline - (reply.started_at - started)
             try:
-                async for event in self._attempt(messages, tools, state, min(self.timeout, max(left, 0.001))):
+                async for event in self._attempt(messages, tools, reply, min(self.timeout, max(left, 0.001))):
                     yield event
             except Exception as exc:  # CancelledError is a BaseException and passes through
-                failure = self._failure(exc, state)
+                failure = self._failure(exc, reply)
                 wait = self._plan_retry(failure, attempt, started)
                 message = (
                     f"{describe_reason(failure.reason)}{_status_text(failure.status)}; "
@@ -233,7 +222,7 @@ class LLMClient:
                     delay_s=wait,
                     reason=failure.reason,  # type: ignore[arg-type]  # transient by _plan_retry
                     message=message,
-                    discard_text=state.text_yielded,
+                    discard_text=reply.text_yielded,
                 )
                 await self._sleep(wait)
                 attempt += 1
@@ -246,7 +235,7 @@ class LLMClient:
         self,
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None,
-        state: _Attempt,
+        reply: ReplyAssembly,
         timeout: float,
     ) -> AsyncIterator[ResponseEvent]:
         completion = self._completion or _load_litellm().acompletion
@@ -270,77 +259,35 @@ class LLMClient:
         if self.stream:
             try:
                 async for chunk in response:
-                    state.streamed = True
-                    for event in self._take_chunk(chunk, state):
+                    for event in reply.take_chunk(chunk):
                         yield event
             finally:
                 await _close_quietly(response)
         else:
-            self._take_response(response, state)
-            if state.content:
-                state.text_yielded = True
-                yield TextDelta("".join(state.content))
+            reply.take_response(response)
+            if reply.content:
+                reply.text_yielded = True
+                yield TextDelta(reply.text())
         # Counted before the last yields: a caller may stop iterating at the AssistantMessage.
         self.metrics.inc(names.LLM_REQUESTS, {"outcome": "ok"})
-        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - state.started_at)
-        usage = self._usage(state)
+        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - reply.started_at)
+        usage = self._usage(reply)
         if usage is not None:
             yield usage
         yield AssistantMessage(
-            content="".join(state.content),
-            tool_calls=tuple(_tool_calls(state)),
-            finish_reason=state.finish_reason,
+            content=reply.text(),
+            tool_calls=tuple(reply.tool_calls()),
+            finish_reason=reply.finish_reason,
         )
 
-    def _take_chunk(self, chunk: Any, state: _Attempt) -> list[TextDelta]:
-        out: list[TextDelta] = []
-        _take_usage(chunk, state)
-        for choice in getattr(chunk, "choices", None) or []:
-            if getattr(choice, "finish_reason", None):
-                state.finish_reason = choice.finish_reason
-            delta = getattr(choice, "delta", None)
-            if delta is None:
-                continue
-            text = getattr(delta, "content", None)
-            if text:
-                self._first_token(state)
-                state.content.append(text)
-                state.text_yielded = True
-                out.append(TextDelta(text))
-            for position, call in enumerate(getattr(delta, "tool_calls", None) or []):
-                self._first_token(state)
-                _merge_call_delta(state.calls, call, position)
-        return out
+    def _observe_first_token(self, seconds: float) -> None:
+        self.metrics.observe(names.LLM_TIME_TO_FIRST_TOKEN_SECONDS, seconds)
 
-    def _take_response(self, response: Any, state: _Attempt) -> None:
-        state.streamed = True
-        self._first_token(state)
-        _take_usage(response, state)
-        choices = getattr(response, "choices", None) or []
-        if not choices:
-            return
-        state.finish_reason = getattr(choices[0], "finish_reason", None)
-        message = getattr(choices[0], "message", None)
-        if getattr(message, "content", None):
-            state.content.append(message.content)
-        for index, call in enumerate(getattr(message, "tool_calls", None) or []):
-            function = getattr(call, "function", None)
-            state.calls[index] = {
-                "id": getattr(call, "id", None) or f"call_{index}",
-                "name": getattr(function, "name", None) or "",
-                "arguments": [getattr(function, "arguments", None) or ""],
-            }
-
-    def _first_token(self, state: _Attempt) -> None:
-        if state.first_token_at is None:
-            state.first_token_at = self._clock()
-            self.metrics.observe(names.LLM_TIME_TO_FIRST_TOKEN_SECONDS, state.first_token_at - state.started_at)
-
-    def _usage(self, state: _Attempt) -> Usage | None:
-        if state.prompt_tokens is None and state.completion_tokens is None:
+    def _usage(self, reply: ReplyAssembly) -> Usage | None:
+        if reply.prompt_tokens is None and reply.completion_tokens is None:
             return None
-        prompt = int(state.prompt_tokens or 0)
-        completion = int(state.completion_tokens or 0)
+        prompt = int(reply.prompt_tokens or 0)
+        completion = int(reply.completion_tokens or 0)
         cost = self._cost(prompt, completion)
         self.metrics.inc(names.LLM_TOKENS, {"direction": "input"}, prompt)
         self.metrics.inc(names.LLM_TOKENS, {"direction": "output"}, completion)
@@ -361,11 +308,11 @@ class LLMClient:
 
     # --- failures -------------------------------------------------------------
 
-    def _failure(self, exc: Exception, state: _Attempt) -> ErrorClass:
+    def _failure(self, exc: Exception, reply: ReplyAssembly) -> ErrorClass:
         """Classify `exc`, count it, and re-raise it as LLMError when it is not transient."""
-        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - state.started_at)
+        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - reply.started_at)
         failure = classify(exc, now=self._wall_clock())
-        if failure.transient and state.streamed and failure.reason != "rate_limited":
+        if failure.transient and reply.streamed and failure.reason != "rate_limited":
             # The answer had begun: whatever broke it, what we have is a fragment.
             failure = replace(failure, reason="stream_broken")
         self.metrics.inc(names.LLM_REQUESTS, {"outcome": failure.reason if failure.transient else "error"})
@@ -413,45 +360,6 @@ class LLMClient:
         self.metrics.inc(names.RETRY_ATTEMPTS, {"reason": "llm_error"})
         self.metrics.observe(names.RETRY_BACKOFF_SECONDS, wait, {"attempt": attempt})
         return wait
-
-
-def _take_usage(source: Any, state: _Attempt) -> None:
-    usage = getattr(source, "usage", None)
-    if usage is not None:
-        state.prompt_tokens = getattr(usage, "prompt_tokens", None)
-        state.completion_tokens = getattr(usage, "completion_tokens", None)
-
-
-def _merge_call_delta(calls: dict[int, dict[str, Any]], delta: Any, position: int) -> None:
-    """Fold one streamed tool-call fragment into `calls`, keyed by the call's index."""
-    index = getattr(delta, "index", None)
-    call_id = getattr(delta, "id", None)
-    if not isinstance(index, int):
-        # Some providers omit the index: a new id starts a new call, else continue the last one.
-        known = {c["id"]: i for i, c in calls.items()}
-        if call_id and call_id not in known:
-            index = len(calls)
-        elif call_id:
-            index = known[call_id]
-        else:
-            index = max(calls) if calls else position
-    entry = calls.setdefault(index, {"id": None, "name": "", "arguments": []})
-    if call_id:
-        entry["id"] = call_id
-    function = getattr(delta, "function", None)
-    name = getattr(function, "name", None)
-    if name:
-        entry["name"] = name
-    fragment = getattr(function, "arguments", None)
-    if fragment:
-        entry["arguments"].append(fragment)
-
-
-def _tool_calls(state: _Attempt) -> list[ToolCall]:
-    return [
-        ToolCall(id=entry["id"] or f"call_{index}", name=entry["name"], arguments="".join(entry["arguments"]))
-        for index, entry in sorted(state.calls.items())
-    ]
 
 
 async def _close_quietly(response: Any) -> None:
