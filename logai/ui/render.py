@@ -85,10 +85,9 @@ class TurnView:
         if isinstance(event, TextDelta):
             self._on_text(event.text)
         elif isinstance(event, RetryScheduled):
-            if event.discard_text:
-                self._text = ""
-                if self._live:
-                    self._live.update(Text(""), refresh=True)
+            if event.discard_text and self._live is not None:
+                # Erase the broken attempt's text: the retry streams the whole answer again.
+                self._live.transient = True
             self._end_segment()
             self._note(retry_line(event), style="yellow")
         elif isinstance(event, ToolCallStarted):
@@ -142,16 +141,20 @@ class TurnView:
             self._spinner = None
 
     def _tool_line(self, event: ToolCallFinished) -> None:
+        """One line per call: mark, duration, tool, arguments, what it found (clipped to the width)."""
         mark, style = ("✓", "green") if event.ok else ("✗", "red")
         line = Text()
         line.append(f"  {mark} ", style=style)
+        line.append(f"{event.duration_s:.2f}s ", style="dim")
         line.append(event.name, style="bold")
         args = describe_arguments(event.arguments)
         if args:
             line.append(f" {args}", style="dim")
-        line.append(f"  {event.summary}", style="" if event.ok else "red")
-        line.append(f"  {event.duration_s:.2f} s", style="dim")
-        self.status.print(line, soft_wrap=True, highlight=False)
+        line.append(f" → {event.summary}", style="" if event.ok else "red")
+        if self.status.is_terminal:
+            self.status.print(line, highlight=False, no_wrap=True, overflow="ellipsis")
+        else:
+            self.status.print(line, highlight=False, soft_wrap=True)  # logs keep the whole line
 
     def _note(self, message: str, style: str = "dim") -> None:
         self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
