@@ -159,3 +159,13 @@ def test_query_as_a_user_runs_it(incident, llm, isolated_env: Path) -> None:  # 
     assert metrics.returncode == 0, metrics.stderr
     stored = json.loads(metrics.stdout)
     assert "tool_calls" in json.dumps(stored) and "llm_requests" in json.dumps(stored)
+
+
+def test_missing_aws_region_is_a_configuration_error(llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    result = invoke("query", "anything")
+    assert result.exit_code == 2
+    assert "region" in result.stderr.lower()
+    assert "Traceback" not in result.output
+    assert llm.requests == []

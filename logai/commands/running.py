@@ -28,7 +28,8 @@ def open_or_exit(settings: Settings, *, command: str, **inject: Any) -> Session:
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     except SourceError as exc:
-        fail(str(exc), EXIT_FAILURE)
+        # A missing region, profile or credentials is set-up (2); anything else happened at run time (1).
+        fail(str(exc), EXIT_USAGE if exc.config else EXIT_FAILURE, hint=exc.hint)
 
 
 def turn_view(*, show: bool) -> TurnView | None:
