@@ -7,12 +7,12 @@ model to make the call. Finished answers, advice, questions, offers,
 explanations and quoted log text must not count.
 
 It reads structure, not phrases: quoted material (code, quotes, log lines,
-tables) is masked with offsets kept; the rest is split into sentences; a
-sentence counts when a first-person prospective form ("let me", "I'll", "I'm
-going to", a leading "Searching … now") is followed by an action verb and
-nothing makes it a question, condition, offer or advice. The verb and its
-object give the type; the cue, the verb, the object and the sentence's place
-(last, or followed by findings) give the confidence.
+tables) is masked with offsets kept and the rest is split into sentences
+(`reply_text.py`); a sentence counts when a first-person prospective form
+("let me", "I'll", "I'm going to", a leading "Searching … now") is followed
+by an action verb and nothing makes it a question, condition, offer or
+advice. The verb and its object give the type; the cue, the verb, the object
+and the sentence's place (last, or followed by findings) give the confidence.
 
 Standard library only; a few KB are read in well under a millisecond.
 """
@@ -20,10 +20,11 @@ Standard library only; a few KB are read in well under a millisecond.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from logai.agent.reply_text import CODE_MARK, QUOTE_MARK, Span, mask, sentences
 
 
 class IntentType(StrEnum):
@@ -60,122 +61,9 @@ class Intent:
 
 NO_INTENT = Intent(IntentType.NONE, 0.0, "")
 
-# --- masking -----------------------------------------------------------------
-
-_CODE = "\ue000"  # stands in for inline code: a pattern, a group name, a command
-_QUOTE = "\ue001"  # stands in for double-quoted text
-_FENCE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
-_INLINE_CODE = re.compile(r"`[^`\n]+`")
-_DOUBLE_QUOTED = re.compile(r'"[^"\n]{1,300}"')
-_LOG_START = r"""(?:
-    \[?\d{4}-\d{2}-\d{2}[T\ ]\d{2}:\d{2}             # ISO-ish timestamp
-  | \[?\d{2}:\d{2}:\d{2}                           # clock time
-  | \d{10,13}[\ \t]                                 # epoch
-  | \[?(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\]?[\ \t:]
-  | (?:START|END|REPORT)\ +RequestId
-  | \[[\w.:/-]+\][\ \t]                            # [GC] , [main] …
-  | \{[\ \t]*"                                      # a JSON log record
-)"""
-_LOG_LINE = re.compile(r"[ \t]*" + _LOG_START, re.VERBOSE)
-# Quoted log output, block quotes and result tables: evidence the model already has data.
-_DATA_LINE = re.compile(rf"^[\ \t]*(?:{_LOG_START}|>|\|)[^\n]*", re.MULTILINE | re.VERBOSE)
-# Indented code, but not a nested list item.
-_INDENTED_LINE = re.compile(r"^(?: {4}|\t)(?![ \t]*(?:[-*+]|\d+\.)\s)[^\n]*\S[^\n]*", re.MULTILINE)
-# Masked data becomes NUL, which no pattern below starts on and no sentence keeps.
-_BLANK = "\0"
-
-
-def _blanked(chunk: str) -> str:
-    return "\n".join(_BLANK * len(line) for line in chunk.split("\n"))
-
-
-class _Span(NamedTuple):
-    """A stretch of the reply: a sentence of the model's own words, or masked data."""
-
-    start: int
-    end: int
-    is_data: bool
-    findings: bool
-
-
-def _mask(text: str) -> tuple[str, list[_Span]]:
-    """Same-length copy of `text` with quoted content masked, plus the masked data spans."""
-    data: list[_Span] = []
-    for fence in _FENCE.finditer(text):
-        body = fence.group(0).splitlines()[1:]
-        data.append(_Span(fence.start(), fence.end(), True, any(_LOG_LINE.match(line) for line in body)))
-    text = text.replace("’", "'")  # same length, so offsets still point into the reply
-    masked = _FENCE.sub(lambda m: _blanked(m.group(0)), text) if data else text
-
-    def blank_line(findings: bool) -> Callable[[re.Match[str]], str]:
-        def blank(match: re.Match[str]) -> str:
-            data.append(_Span(match.start(), match.end(), True, findings))
-            return _BLANK * len(match.group(0))
-
-        return blank
-
-    masked = _DATA_LINE.sub(blank_line(True), masked)
-    masked = _INDENTED_LINE.sub(blank_line(False), masked)
-    masked = _INLINE_CODE.sub(lambda m: _CODE * len(m.group(0)), masked)
-    masked = _DOUBLE_QUOTED.sub(lambda m: _QUOTE * len(m.group(0)), masked)
-    return masked, data
-
-
-# --- sentences -----------------------------------------------------------------
-
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
-_MARKUP_START = frozenset(" \t#-*+_0123456789")
-_MARKUP_PREFIX = re.compile(r"(?:\s|#+\s|[-*+]\s|\d+[.)]\s|\*\*|__)+")
-# "First step: listing the groups", "Next steps for you: check …": a short label then a clause.
-_LABEL = re.compile(r"[A-Za-z][\w' ]{0,30}?:\s+(?=\S)")
-_LETTER = re.compile(r"[A-Za-z]")
-_STEP_LABEL = re.compile(r"(?i)(?:first|next) step\s*:")
-_FINDINGS = re.compile(
-    r"\b(?:found|returned|showed|shows?|logged|appears?|accounts? for"
-    r"|there (?:were|was|are|is)|no (?:matches|results|errors|events|hits)"
-    r"|zero (?:results|events|matches)"
-    r"|i(?:'ve)? (?:\w+ly )?(?:searched|checked|looked|listed|widened|ran|queried|went|counted|compared"
-    r"|correlated|analy[sz]ed|filtered|scanned|grepped|pulled|fetched))\b"
-    r"|\b\d[\d,.]*%?\s+(?:\w+\s)?(?:events?|errors?|requests?|lines?|invocations?|times|matches|results"
-    r"|hits|kills?|timeouts?|failures?|warnings?|restarts?)\b"
-)
-
-
-def _add_sentence(masked: str, s: int, e: int, spans: list[_Span]) -> None:
-    """Append the sentence in masked[s:e] without its markdown prefix, splitting off a short label."""
-    if masked[s] in _MARKUP_START:
-        lead = _MARKUP_PREFIX.match(masked, s, e)
-        s = lead.end() if lead else s
-    while e > s and masked[e - 1] in " \t":
-        e -= 1
-    if s >= e or not _LETTER.search(masked, s, e):
-        return
-    label = _LABEL.match(masked, s, e) if masked.find(":", s, min(e, s + 34)) >= 0 else None
-    if label and label.group(0).count(" ") <= 4 and not _STEP_LABEL.match(label.group(0)):
-        spans.append(_Span(s, label.end(), False, False))
-        s = label.end()
-    spans.append(_Span(s, e, False, False))  # findings are read later, only where needed
-
-
-def _sentences(masked: str, data: list[_Span]) -> list[_Span]:
-    """The reply's sentences interleaved with its data spans, in order (offsets into the reply)."""
-    spans: list[_Span] = list(data)
-    offset = 0
-    for line in masked.split("\n"):
-        if line and line[0] != _BLANK:
-            start = 0
-            for cut in [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]:
-                if cut > start:
-                    _add_sentence(masked, offset + start, offset + cut, spans)
-                start = cut
-        offset += len(line) + 1
-    spans.sort(key=lambda span: span.start)
-    return spans
-
-
 # --- the grammar of an announcement ------------------------------------------------
 
-_TOKEN = re.compile(rf"[a-z]+(?:[-'][a-z]+)*|{_CODE}+|{_QUOTE}+|\d[\w.:%-]*|[,;:—–()?!]| - ")
+_TOKEN = re.compile(rf"[a-z]+(?:[-'][a-z]+)*|{CODE_MARK}+|{QUOTE_MARK}+|\d[\w.:%-]*|[,;:—–()?!]| - ")
 # A cheap pre-filter: only sentences that pass it are tokenised.
 _CUE_SUBSTRINGS = ("let", "i'll", "i will", "i shall", "going to", "gonna", "about to", "want to", "need to", "step")
 _LEADING_PARTICIPLE = re.compile(
@@ -271,7 +159,7 @@ class _Announcement:
 def _resolve(verb: str, verb_class: str, obj: list[str], sentence: list[str]) -> tuple[IntentType, float]:
     """The intent type of an action verb given its object, and how much the verb says."""
     words = set(obj)
-    has_code = any(w.startswith(_CODE) for w in obj)
+    has_code = any(w.startswith(CODE_MARK) for w in obj)
     agg, time = bool(words & _AGG_WORDS), bool(words & _TIME_WORDS)
     filt = bool(words & _FILTER_WORDS) or verb == "filter"
     changed = bool(set(sentence) & _CHANGE_MARKERS) or verb in _RETRY
@@ -474,7 +362,7 @@ def _scored(verb: str, tokens: list[str], obj_start: int, cue_score: float) -> _
     verb_class = _VERB_CLASS.get(verb, "search")
     intent_type, verb_score = _resolve(verb, verb_class, obj, tokens)
     score = cue_score + verb_score
-    if set(obj) & _DOMAIN_WORDS or any(w[0] in (_CODE, _QUOTE) for w in obj):
+    if set(obj) & _DOMAIN_WORDS or any(w[0] in (CODE_MARK, QUOTE_MARK) for w in obj):
         score += 0.1
     if {"now", "next", "first"} & set(tokens):
         score += 0.05
@@ -504,8 +392,8 @@ class IntentDetector:
         """The action `reply` announces, or an Intent of type NONE (confidence 0, no evidence)."""
         if not reply or not reply.strip():
             return NO_INTENT
-        masked, data = _mask(reply)
-        spans = _sentences(masked, data)
+        masked, data = mask(reply)
+        spans = sentences(masked, data)
         last_text = max((i for i, span in enumerate(spans) if not span.is_data), default=-1)
         candidates: list[tuple[int, _Announcement]] = []
         for i, span in enumerate(spans):
@@ -529,7 +417,19 @@ class IntentDetector:
         return Intent(found.type, confidence, reply[span.start : span.end].strip())
 
 
-def _position_adjustments(masked: str, spans: list[_Span], first: int) -> dict[int, float]:
+# Sentences that report results: an announcement before them narrates an action already taken.
+_FINDINGS = re.compile(
+    r"\b(?:found|returned|showed|shows?|logged|appears?|accounts? for"
+    r"|there (?:were|was|are|is)|no (?:matches|results|errors|events|hits)"
+    r"|zero (?:results|events|matches)"
+    r"|i(?:'ve)? (?:\w+ly )?(?:searched|checked|looked|listed|widened|ran|queried|went|counted|compared"
+    r"|correlated|analy[sz]ed|filtered|scanned|grepped|pulled|fetched))\b"
+    r"|\b\d[\d,.]*%?\s+(?:\w+\s)?(?:events?|errors?|requests?|lines?|invocations?|times|matches|results"
+    r"|hits|kills?|timeouts?|failures?|warnings?|restarts?)\b"
+)
+
+
+def _position_adjustments(masked: str, spans: list[Span], first: int) -> dict[int, float]:
     """For each span from `first` on, how where it sits changes an announcement's score.
 
     Last is a strong sign; a question after it (waiting for the user) or findings
