@@ -525,3 +525,22 @@ def test_other_sdk_failures_become_one_sentence_and_foreign_errors_pass() -> Non
     assert type(translated) is SourceError
     assert str(translated) == "The AWS SDK failed: 10 read, but total bytes expected is 20."
     assert translate_error(ValueError("not ours")) is None
+
+
+def test_a_capped_search_keeps_the_newest_events(aws) -> None:
+    client = aws.client()
+    start = now_ms() - 3_000_000
+    seed_group(client, "/busy", "s", [f"event {i}" for i in range(300)], start_ms=start, step_ms=5_000)
+    result = moto_source().filter_events(["/busy"], start, now_ms(), limit=20)
+    assert result.truncated
+    assert [e.message for e in result.events] == [f"event {i}" for i in range(280, 300)]
+
+
+def test_newest_first_narrows_an_overfull_window(aws) -> None:
+    client = aws.client()
+    start = now_ms() - 1_000_000
+    # Sparse early events, then a dense burst at the end of the range.
+    seed_group(client, "/burst", "s", [f"early {i}" for i in range(10)], start_ms=start, step_ms=60_000)
+    seed_group(client, "/burst", "s", [f"burst {i}" for i in range(200)], start_ms=start + 800_000, step_ms=100)
+    result = moto_source().filter_events(["/burst"], start, start + 900_000, limit=15)
+    assert [e.message for e in result.events] == [f"burst {i}" for i in range(185, 200)]

@@ -131,7 +131,7 @@ def test_truncated_search_says_so_and_points_to_insights(tools: LogTools, incide
     result = tools.search_logs([incident["healthy_group"]], start="1h", limit=25)
     assert result.ok
     assert result.summary.startswith("25+ events")
-    assert "stopped at the cap of 25 events" in result.text
+    assert "More events matched than the cap of 25: these are the most recent ones" in result.text
     assert "run_insights_query" in result.text
 
 

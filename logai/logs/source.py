@@ -21,6 +21,8 @@ from logai.logs.model import LogEvent
 
 # FilterLogEvents and GetLogEvents return at most 10,000 events per page.
 _MAX_PAGE_EVENTS = 10_000
+# The narrowest window the newest-first search steps back by.
+_MIN_WINDOW_MS = 1_000
 # DescribeLogGroups returns at most 50 groups per page.
 _MAX_GROUP_PAGE = 50
 # Enough names for "did you mean", without paging through a huge account forever.
@@ -290,7 +292,56 @@ class CloudWatchSource:
     def _filter_group(
         self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
     ) -> tuple[list[LogEvent], int, bool]:
-        """(events, pages read, whether more events may exist past the cap)."""
+        """(events, pages read, whether more events exist past the cap).
+
+        When the range holds more than `cap` events, the newest are kept: in
+        an incident the latest events matter most, and the earliest ones of a
+        long range usually predate the problem.
+        """
+        found, pages, more = self._filter_range(group, start_ms, end_ms, pattern, cap, max_pages)
+        if not more or not found or pages >= max_pages:
+            return found, pages, more
+        newest, extra = self._newest_events(group, start_ms, end_ms, pattern, cap, max_pages - pages)
+        return newest, pages + extra, True
+
+    def _newest_events(
+        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+    ) -> tuple[list[LogEvent], int]:
+        """The newest `cap` events, read in windows stepping back from `end_ms`.
+
+        FilterLogEvents reads forwards only. Each window ends where the later
+        one began and is twice as wide; a window that alone holds more than
+        what is still wanted is narrowed, so the events kept sit next to the
+        end of the range rather than at the start of an overfull window.
+        """
+        chunks: list[list[LogEvent]] = []
+        total = pages = 0
+        width = max((end_ms - start_ms) // 16, _MIN_WINDOW_MS)
+        high = end_ms
+        while high >= start_ms and total < cap and pages < max_pages:
+            low = max(start_ms, high - width)
+            wanted = cap - total
+            found, used, more = self._filter_range(group, low, high, pattern, wanted, max_pages - pages)
+            pages += used
+            if more and pages < max_pages:
+                if width > _MIN_WINDOW_MS:
+                    width = max(width // 4, _MIN_WINDOW_MS)
+                    continue  # too many in this window: look at a narrower slice next to `high`
+                # The narrowest window is still overfull: read it whole and keep its end.
+                found, used, _ = self._filter_range(group, low, high, pattern, _MAX_PAGE_EVENTS, max_pages - pages)
+                pages += used
+                found = found[-wanted:]
+            chunks.append(found)
+            total += len(found)
+            high = low - 1  # FilterLogEvents' endTime is inclusive
+            width *= 2
+        events = [event for chunk in reversed(chunks) for event in chunk]
+        return events[-cap:], pages
+
+    def _filter_range(
+        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+    ) -> tuple[list[LogEvent], int, bool]:
+        """The first `cap` events of one group in start..end, oldest first."""
         # `interleaved` is deprecated (AWS always interleaves now) but servers
         # that still honour it, such as moto, need it to sort across streams.
         params: dict[str, Any] = {

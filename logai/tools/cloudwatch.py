@@ -157,9 +157,8 @@ class LogTools:
         header += "."
         if result.truncated:
             header += (
-                f" The search stopped at the cap of {limit} events, so counts are lower bounds and the events"
-                " are the earliest in the range; narrow the range, or use run_insights_query to count over"
-                " all of it on the server."
+                f" More events matched than the cap of {limit}: these are the most recent ones, so counts are"
+                " lower bounds; narrow the range, or use run_insights_query to count over all of it on the server."
             )
         return ToolResult(
             text=shape_events(result.events, budget_tokens=self._budget, header=header),
