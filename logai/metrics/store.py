@@ -175,7 +175,7 @@ class MetricsStore:
                     f"{self.path} was written by a newer logai (schema {version}, this one knows {SCHEMA_VERSION}).",
                     hint="Upgrade logai, or set LOGAI_HOME to another directory.",
                 )
-            conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal(conn, busy_timeout)
             # With WAL, NORMAL survives a crash of logai; only power loss can drop the last commit.
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -188,6 +188,24 @@ class MetricsStore:
             conn.close()
             raise self._unusable(exc) from None
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection, busy_timeout: float) -> None:
+        """Switch a new file to WAL (the mode then stays with the file).
+
+        Changing the journal mode needs a moment alone with the file and
+        SQLite does not wait for it: when two sessions create the store at
+        once, one of them retries here for up to `busy_timeout`.
+        """
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
