@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, settings_or_exit
+from logai.commands.common import EXIT_OK, EXIT_USAGE, settings_or_exit
 
 # Provider variables litellm reads itself; shown (masked) so people see what is set.
 PROVIDER_KEYS = (
@@ -75,9 +75,8 @@ def config(
         print(json.dumps(payload, indent=2, default=str))
     else:
         _print_table(rows, environment, path, named, problems + aws_problems)
-    if check and aws_problems:
-        raise typer.Exit(EXIT_FAILURE)
-    raise typer.Exit(EXIT_USAGE if check and problems else EXIT_OK)
+    # Every problem found here is set-up: a usage/configuration error when asked to check.
+    raise typer.Exit(EXIT_USAGE if check and (problems or aws_problems) else EXIT_OK)
 
 
 def _file_values(path) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,52 @@
+"""Commands that do not talk to the model never import litellm (seconds) or boto3."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import json, runpy, sys
+sys.argv = {argv!r}
+try:
+    runpy.run_module("logai", run_name="__main__")
+except SystemExit:
+    pass
+heavy = ("litellm", "boto3", "botocore", "moto", "prometheus_client", "drain3")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
+"""
+
+
+def imported(*argv: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=["logai", *argv])],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    return json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["--help"], []),
+        (["--version"], []),
+        (["query", "--help"], []),
+        (["chat", "--help"], []),
+        (["config"], []),
+        (["metrics"], []),
+        (["patterns", "--help"], []),
+    ],
+)
+def test_light_commands_stay_light(argv: list[str], allowed: list[str]) -> None:
+    assert imported(*argv) == allowed
+
+
+def test_query_without_a_model_fails_before_importing_anything_heavy() -> None:
+    assert "litellm" not in imported("query", "why?")
