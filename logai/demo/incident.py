@@ -65,8 +65,7 @@ def _gateway_and_checkout(rng: random.Random, start: int, now_ms: int) -> Iterat
     stream = "2026/11/26/[$LATEST]7f3c1e9a4b2d4c55"
     ts = start
     n = 0
-    while ts < now_ms - 30_000:
-        ts += rng.randint(4_000, 9_000)
+    while (ts := ts + rng.randint(4_000, 9_000)) < now_ms - 30_000:
         n += 1
         request = f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-4{rng.getrandbits(12):03x}-a{rng.getrandbits(12):03x}-{rng.getrandbits(48):012x}"
         order = f"ord_{rng.randint(100000, 999999)}"
@@ -132,8 +131,7 @@ def _payments(rng: random.Random, start: int, now_ms: int) -> Iterator[SeedEvent
     yield SeedEvent(PAYMENTS, new, deploy + 2_400, "INFO  [main] Started PaymentsApplication in 2.4 seconds")
     yield SeedEvent(PAYMENTS, old, deploy + 61_000, "INFO  [main] Shutdown requested (SIGTERM): draining connections, version v2.13.2")
     ts = start
-    while ts < now_ms - 20_000:
-        ts += rng.randint(1_500, 4_000)
+    while (ts := ts + rng.randint(1_500, 4_000)) < now_ms - 20_000:
         stream = old if ts < deploy + 60_000 else new
         charge = f"ch_{rng.getrandbits(40):010x}"
         if _failing(ts, now_ms) and rng.random() < 0.75:
@@ -160,8 +158,7 @@ def _payments(rng: random.Random, start: int, now_ms: int) -> Iterator[SeedEvent
 def _orders_db(rng: random.Random, start: int, now_ms: int) -> Iterator[SeedEvent]:
     stream = "orders-db.0"
     ts = start
-    while ts < now_ms - 60_000:
-        ts += rng.randint(60_000, 180_000)
+    while (ts := ts + rng.randint(60_000, 180_000)) < now_ms - 60_000:
         yield SeedEvent(
             ORDERS_DB, stream, ts,
             f"2026-11-26 UTC:10.0.3.{rng.randint(10, 60)}(5432):checkout@orders:[{rng.randint(2000, 9000)}]:LOG:  "
@@ -172,7 +169,6 @@ def _orders_db(rng: random.Random, start: int, now_ms: int) -> Iterator[SeedEven
 def _inventory(rng: random.Random, start: int, now_ms: int) -> Iterator[SeedEvent]:
     stream = "2026/11/26/[$LATEST]0aa41d7c9e8f4b10"
     ts = start
-    while ts < now_ms - 60_000:
-        ts += rng.randint(50_000, 70_000)
+    while (ts := ts + rng.randint(50_000, 70_000)) < now_ms - 60_000:
         skus = rng.randint(200, 900)
         yield SeedEvent(INVENTORY, stream, ts, f'{{"level":"INFO","msg":"inventory sync finished","skus":{skus},"changed":{rng.randint(0, 30)}}}')
