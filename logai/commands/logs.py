@@ -189,7 +189,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _open_source(profile: str | None, region: str | None, *, settings: Any = None) -> CloudWatchSource:
-    from logai.logs.source import CloudWatchSource, SourceError
+    from logai.logs.errors import SourceError
+    from logai.logs.source import CloudWatchSource
 
     if settings is None:
         settings = settings_or_exit(aws_profile=profile, aws_region=region)
@@ -205,7 +206,7 @@ def _reported(source: CloudWatchSource | None = None) -> Iterator[None]:
 
     With `source`, a missing log group's hint names the closest existing groups.
     """
-    from logai.logs.source import LogGroupNotFound, SourceError
+    from logai.logs.errors import LogGroupNotFound, SourceError
 
     try:
         yield
@@ -217,7 +218,7 @@ def _reported(source: CloudWatchSource | None = None) -> Iterator[None]:
 
 
 def _did_you_mean(source: CloudWatchSource, group: str) -> str | None:
-    from logai.logs.source import SourceError
+    from logai.logs.errors import SourceError
     from logai.tools.cloudwatch import closest_group_names
 
     try:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def open_or_exit(settings: Settings, *, command: str, **inject: Any) -> Session:
     """A Session, or one clear sentence and the right exit code."""
-    from logai.logs.source import SourceError
+    from logai.logs.errors import SourceError
     from logai.session import open_session
     from logai.settings import ConfigError
 

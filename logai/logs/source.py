@@ -4,20 +4,49 @@
 seconds) and `sleep` come in through the constructor, so tests neither wait
 nor need AWS. Every botocore failure leaves this module as a `SourceError`
 with one sentence a person can act on.
+
+Errors live in `logai.logs.errors`, result shapes in `logai.logs.results`,
+the tail loop in `logai.logs.tail`.
 """
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from logai import __version__
+from logai.logs.errors import (
+    AccessDenied,
+    EndpointUnreachable,
+    InvalidQuery,
+    LogGroupNotFound,
+    LogStreamNotFound,
+    SourceError,
+    Throttled,
+    translate_error,
+)
 from logai.logs.model import LogEvent
+from logai.logs.results import (
+    InsightsResult,
+    LogGroupInfo,
+    SearchResult,
+    StreamResult,
+    group_info_from_api,
+    insights_row_from_api,
+    log_event_from_api,
+)
+from logai.logs.tail import tail_events
+
+# Re-exported so callers and tests that import these from here keep working.
+__all__ = [
+    "CloudWatchSource", "MAX_INSIGHTS_ROWS", "translate_error",
+    "SourceError", "LogGroupNotFound", "LogStreamNotFound", "AccessDenied", "Throttled", "InvalidQuery",
+    "EndpointUnreachable", "LogGroupInfo", "SearchResult", "StreamResult", "InsightsResult",
+]
+
 
 # FilterLogEvents and GetLogEvents return at most 10,000 events per page.
 _MAX_PAGE_EVENTS = 10_000
@@ -31,118 +60,6 @@ _MAX_GROUP_NAMES = 10_000
 MAX_INSIGHTS_ROWS = 10_000
 
 _LIMIT_COMMAND = re.compile(r"(^|\|)\s*limit\s+\d+", re.IGNORECASE)
-
-
-class SourceError(Exception):
-    """A CloudWatch Logs call failed; `message` is one sentence, `hint` says what to try.
-
-    `config` is true when the cause is the set-up (region, credentials,
-    profile) rather than the call, so a command can exit 2 instead of 1.
-    """
-
-    def __init__(self, message: str, hint: str | None = None, *, config: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.config = config
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class LogGroupNotFound(SourceError):
-    """The named log group does not exist (ResourceNotFoundException)."""
-
-    def __init__(self, group: str | None, region: str | None = None) -> None:
-        where = f" in region {region}" if region else ""
-        name = f"Log group {group}" if group else "A log group named in the request"
-        super().__init__(
-            f"{name} does not exist{where}.",
-            "list the log groups to see the exact names (they are case-sensitive)",
-        )
-        self.group = group
-
-
-class LogStreamNotFound(SourceError):
-    """The named log stream does not exist in an existing group."""
-
-    def __init__(self, group: str, stream: str) -> None:
-        super().__init__(
-            f"Log stream {stream} does not exist in log group {group}.",
-            "omit the stream to read the most recent one",
-        )
-        self.group = group
-        self.stream = stream
-
-
-class AccessDenied(SourceError):
-    """The credentials may not make this call, or AWS rejected them."""
-
-
-class Throttled(SourceError):
-    """CloudWatch Logs kept throttling after botocore's standard retries gave up."""
-
-
-class InvalidQuery(SourceError):
-    """A parameter, filter pattern or Insights query was rejected."""
-
-
-class EndpointUnreachable(SourceError):
-    """The CloudWatch Logs endpoint could not be reached or did not answer in time."""
-
-
-@dataclass(frozen=True, slots=True)
-class LogGroupInfo:
-    """One log group as DescribeLogGroups reports it."""
-
-    name: str
-    stored_bytes: int
-    retention_days: int | None
-    created_ms: int | None
-    arn: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """Events from FilterLogEvents over one or more groups, sorted by time."""
-
-    events: tuple[LogEvent, ...]
-    groups: tuple[str, ...]
-    start_ms: int
-    end_ms: int
-    pattern: str | None
-    limit: int
-    # True when the event cap (or the page cap) stopped the search early.
-    truncated: bool
-    pages_read: int
-    counts_by_group: Mapping[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class StreamResult:
-    """Events of one log stream; `log_stream` is None when the group has no streams."""
-
-    log_group: str
-    log_stream: str | None
-    events: tuple[LogEvent, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class InsightsResult:
-    """Rows of a Logs Insights query (field -> value, `@ptr` dropped)."""
-
-    query_id: str
-    query: str  # the query text as sent, `| limit N` included
-    groups: tuple[str, ...]
-    start_ms: int
-    end_ms: int
-    status: str  # Complete, or Timeout when it did not finish in time (rows are then partial)
-    rows: tuple[dict[str, str], ...]
-    statistics: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def timed_out(self) -> bool:
-        return self.status == "Timeout"
 
 
 class CloudWatchSource:
@@ -227,7 +144,7 @@ class CloudWatchSource:
         while len(groups) < limit:
             params["limit"] = min(_MAX_GROUP_PAGE, limit - len(groups))
             page = self._call("describe_log_groups", **params)
-            groups.extend(_group_info(raw) for raw in page.get("logGroups", []))
+            groups.extend(group_info_from_api(raw) for raw in page.get("logGroups", []))
             token = page.get("nextToken")
             if not token:
                 break
@@ -360,7 +277,7 @@ class CloudWatchSource:
             page = self._call("filter_log_events", group=group, **params)
             pages += 1
             for raw in page.get("events", []):
-                event = _log_event(raw, group)
+                event = log_event_from_api(raw, group)
                 if event.event_id is not None and event.event_id in seen:
                     continue
                 if event.event_id is not None:
@@ -412,7 +329,7 @@ class CloudWatchSource:
             if group in self.group_names():
                 raise LogStreamNotFound(group, stream) from None
             raise
-        events = tuple(_log_event(raw, group, stream) for raw in page.get("events", []))
+        events = tuple(log_event_from_api(raw, group, stream) for raw in page.get("events", []))
         return StreamResult(log_group=group, log_stream=stream, events=events)
 
     # -- Logs Insights --------------------------------------------------
@@ -468,7 +385,7 @@ class CloudWatchSource:
                 start_ms=start_ms,
                 end_ms=end_ms,
                 status=status,
-                rows=tuple(_insights_row(raw) for raw in response.get("results", [])),
+                rows=tuple(insights_row_from_api(raw) for raw in response.get("results", [])),
                 statistics=dict(response.get("statistics", {})),
             )
 
@@ -527,34 +444,15 @@ class CloudWatchSource:
         Like `aws logs tail`: each poll restarts at the newest timestamp seen,
         so events at that timestamp come back again and are dropped by id.
         """
-        cursors = [_TailCursor(group, start_ms) for group in dict.fromkeys(groups)]
-        while True:
-            batches = [self._tail_poll(cursor, pattern) for cursor in cursors]
-            yield from heapq.merge(*batches, key=lambda event: event.timestamp_ms)
-            if not follow:
-                return
-            self._sleep(poll_s)
-
-    def _tail_poll(self, cursor: _TailCursor, pattern: str | None) -> Iterator[LogEvent]:
-        params: dict[str, Any] = {
-            "logGroupName": cursor.group,
-            "startTime": cursor.start_ms,
-            "interleaved": True,
-        }
-        if pattern:
-            params["filterPattern"] = pattern
-        while True:
-            page = self._call("filter_log_events", group=cursor.group, **params)
-            for raw in page.get("events", []):
-                event = _log_event(raw, cursor.group)
-                if cursor.is_new(event):
-                    yield event
-            cursor.forget_older()
-            token = page.get("nextToken")
-            if not token:
-                cursor.advance()
-                return
-            params["nextToken"] = token
+        yield from tail_events(
+            lambda group, params: self._call("filter_log_events", group=group, **params),
+            groups,
+            pattern=pattern,
+            start_ms=start_ms,
+            follow=follow,
+            poll_s=poll_s,
+            sleep=self._sleep,
+        )
 
     # -- plumbing -------------------------------------------------------
 
@@ -569,137 +467,3 @@ class CloudWatchSource:
 
     def _endpoint(self) -> str | None:
         return getattr(self._client.meta, "endpoint_url", None)
-
-
-class _TailCursor:
-    """Where one group's tail stands: the next start time and the ids seen there."""
-
-    def __init__(self, group: str, start_ms: int) -> None:
-        self.group = group
-        self.start_ms = start_ms
-        self._seen: dict[int, set[str]] = {}
-
-    def is_new(self, event: LogEvent) -> bool:
-        ids = self._seen.setdefault(event.timestamp_ms, set())
-        key = event.event_id or f"{event.log_stream}:{event.message}"
-        if key in ids:
-            return False
-        ids.add(key)
-        return True
-
-    def forget_older(self) -> None:
-        # Only the newest timestamp can repeat on the next poll.
-        if self._seen:
-            newest = max(self._seen)
-            self._seen = {newest: self._seen[newest]}
-
-    def advance(self) -> None:
-        if self._seen:
-            self.start_ms = max(self._seen)
-
-
-def translate_error(
-    exc: BaseException,
-    *,
-    group: str | None = None,
-    region: str | None = None,
-    endpoint: str | None = None,
-) -> SourceError | None:
-    """The SourceError for a botocore exception, or None for anything else."""
-    from botocore import exceptions as bx
-
-    if isinstance(exc, bx.StubResponseError):
-        return None  # a test's own assertion: let it through untouched
-    if isinstance(exc, bx.ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", ""))
-        detail = str(error.get("Message") or code).strip().rstrip(".")
-        return _client_error(code, detail, group, region)
-    if isinstance(exc, bx.NoRegionError):
-        return SourceError("No AWS region is set.", "pass --region or set AWS_REGION", config=True)
-    if isinstance(exc, bx.ProfileNotFound):
-        return SourceError(f"{str(exc).rstrip('.')}.", "check --profile / AWS_PROFILE and ~/.aws/config", config=True)
-    if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError | bx.CredentialRetrievalError):
-        return SourceError(
-            f"AWS credentials are missing or incomplete: {str(exc).rstrip('.')}.",
-            "set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-            config=True,
-        )
-    if isinstance(exc, bx.TokenRetrievalError | bx.NoAuthTokenError):
-        return SourceError(f"{str(exc).rstrip('.')}.", "run `aws sso login` for this profile", config=True)
-    if isinstance(exc, bx.ConnectionError | bx.HTTPClientError):
-        where = endpoint or "the CloudWatch Logs endpoint"
-        return EndpointUnreachable(
-            f"Cannot reach CloudWatch Logs at {where}.",
-            "check the network, the region and AWS_ENDPOINT_URL",
-        )
-    if isinstance(exc, bx.ParamValidationError):
-        report = " ".join(str(exc).split())
-        return InvalidQuery(f"A parameter was rejected before sending: {report.rstrip('.')}.")
-    if isinstance(exc, bx.BotoCoreError):
-        return SourceError(f"The AWS SDK failed: {' '.join(str(exc).split()).rstrip('.')}.")
-    return None
-
-
-_DENIED_CODES = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}
-_BAD_CREDENTIAL_CODES = {
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "InvalidClientTokenId",
-    "ExpiredTokenException",
-    "ExpiredToken",
-}
-_THROTTLE_CODES = {
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "LimitExceededException",
-}
-_INVALID_CODES = {"InvalidParameterException", "MalformedQueryException", "ValidationException"}
-
-
-def _client_error(code: str, detail: str, group: str | None, region: str | None) -> SourceError:
-    if code == "ResourceNotFoundException":
-        return LogGroupNotFound(group, region)
-    if code in _DENIED_CODES:
-        return AccessDenied(
-            f"Access denied: {detail}.",
-            "the credentials need logs:Describe*, logs:FilterLogEvents, logs:GetLogEvents and logs:StartQuery",
-        )
-    if code in _BAD_CREDENTIAL_CODES:
-        return AccessDenied(f"AWS rejected the credentials: {detail}.", "refresh or replace the credentials")
-    if code in _THROTTLE_CODES:
-        return Throttled(
-            f"CloudWatch Logs is throttling requests and retries did not help ({code}: {detail}).",
-            "wait a minute, search fewer groups or a shorter time range",
-        )
-    if code in _INVALID_CODES:
-        return InvalidQuery(f"CloudWatch Logs rejected the request: {detail}.", "check the filter pattern or query syntax")
-    return SourceError(f"CloudWatch Logs answered with an error ({code or 'unknown'}: {detail}).")
-
-
-def _log_event(raw: Mapping[str, Any], group: str, stream: str | None = None) -> LogEvent:
-    return LogEvent(
-        timestamp_ms=int(raw["timestamp"]),
-        message=str(raw.get("message", "")),
-        log_group=group,
-        log_stream=stream or raw.get("logStreamName"),
-        event_id=raw.get("eventId"),
-    )
-
-
-def _group_info(raw: Mapping[str, Any]) -> LogGroupInfo:
-    retention = raw.get("retentionInDays")
-    created = raw.get("creationTime")
-    return LogGroupInfo(
-        name=str(raw["logGroupName"]),
-        stored_bytes=int(raw.get("storedBytes", 0)),
-        retention_days=int(retention) if retention is not None else None,
-        created_ms=int(created) if created is not None else None,
-        arn=raw.get("logGroupArn") or raw.get("arn"),
-    )
-
-
-def _insights_row(raw: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    return {str(cell["field"]): str(cell.get("value", "")) for cell in raw if cell.get("field") != "@ptr"}

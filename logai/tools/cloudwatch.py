@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from logai.logs.source import MAX_INSIGHTS_ROWS, CloudWatchSource, LogGroupNotFound, SourceError
+from logai.logs.errors import LogGroupNotFound, SourceError
+from logai.logs.source import MAX_INSIGHTS_ROWS, CloudWatchSource
 from logai.logs.timeparse import TimeParseError, format_duration, iso, parse_range, to_ms
 from logai.tools.result import ToolResult
 
