@@ -1,0 +1,123 @@
+"""Ctrl-C and Ctrl-D in `logai chat`, sent to a real process (a pipe, then a terminal)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import termios
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.llm_server import slow, text
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll another process's progress (not a sleep standing in for a clock)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue(slow(text("too late"), 3.0), text("Second answer."))
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "logai", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=REPO,
+    )
+    try:
+        assert chat.stdin is not None
+        chat.stdin.write("first question\n")
+        chat.stdin.flush()
+        wait_for(lambda: len(llm.requests) == 1)
+        chat.send_signal(signal.SIGINT)
+        out, err = chat.communicate("second question\n", timeout=60)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, err
+    assert "cancelled" in out
+    assert "Second answer." in out and "too late" not in out
+    # The cancelled question was rolled back: the model never sees it again.
+    users = [m["content"] for m in llm.requests[1].body["messages"] if m["role"] == "user"]
+    assert users == ["second question"]
+    assert "Traceback" not in err
+
+
+class Terminal:
+    """A process on a pseudo-terminal, read with a deadline."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.controller, terminal = pty.openpty()
+        self.process = subprocess.Popen(
+            argv, stdin=terminal, stdout=terminal, stderr=terminal, env={**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}, cwd=REPO, close_fds=True
+        )
+        os.close(terminal)
+        self.seen = b""
+
+    def expect(self, needle: bytes, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{needle!r} not seen in {self.seen[-500:]!r}")
+            ready, _, _ = select.select([self.controller], [], [], left)
+            if ready:
+                try:
+                    self.seen += os.read(self.controller, 4096)
+                except OSError:
+                    break
+
+    def send(self, data: bytes) -> None:
+        os.write(self.controller, data)
+
+    def send_key(self, key: bytes) -> None:
+        """Send a control key once the prompt reads keys raw.
+
+        In line mode the terminal itself would take Ctrl-D as end-of-file
+        and Ctrl-C as a signal; the prompt draws itself just before it
+        switches, so wait for the switch.
+        """
+        wait_for(lambda: not termios.tcgetattr(self.controller)[3] & termios.ICANON, timeout=30)
+        self.send(key)
+
+    def close(self) -> int:
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            self.process.kill()
+            os.close(self.controller)
+        return code
+
+
+@pytest.mark.parametrize(("keys", "label"), [(b"\x04", "ctrl-d"), (b"\x03", "ctrl-c twice")])
+def test_the_terminal_session_ends_with_a_summary(aws, llm, keys: bytes, label: str) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue(text("Hello from the model."))
+    term = Terminal([sys.executable, "-m", "logai", "chat"])
+    try:
+        term.expect(b"logai>")
+        term.send(b"hello\r")
+        term.expect(b"Hello from the model.")
+        term.expect(b"logai>")
+        term.send_key(keys)
+        if label == "ctrl-c twice":
+            term.expect(b"Ctrl-C again")
+            term.send_key(keys)
+        term.expect(b"Session metrics")
+    finally:
+        code = term.close()
+    assert code == 0
+    assert b"Traceback" not in term.seen
