@@ -102,3 +102,16 @@ def test_rate_limited_model_waits_and_answers(incident, llm) -> None:  # type: i
     assert counter(payload, "retry_attempts", reason="llm_error") == 1
     backoff = [h for h in payload["metrics"]["histograms"] if h["name"] == "retry_backoff_seconds"]
     assert backoff and backoff[0]["count"] == 1 and backoff[0]["min"] >= 1.0
+
+
+def test_a_stream_cut_after_text_is_retried_and_the_answer_printed_once(incident, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.llm_server import cut
+
+    monkeypatch.setenv("LOGAI_LLM_BACKOFF_BASE", "0.01")  # keep the real wait short
+    llm.enqueue(cut(text("Checkout fails because the payments pool", chunks=4), after_events=3), text("Checkout fails: payments pool exhausted."))
+    result = CliRunner().invoke(app, ["query", "why?"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Checkout fails: payments pool exhausted.\n"
+    assert "answer stream broke, retrying in" in result.stderr
+    assert "discarding the partial answer" in result.stderr
+    assert len(llm.requests) == 2

@@ -60,7 +60,8 @@ def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
 def retry_line(event: RetryScheduled) -> str:
     what = _RETRY_WORDS.get(event.reason, event.reason)
     extra = ", discarding the partial answer" if event.discard_text else ""
-    return f"{what}, retrying in {event.delay_s:.1f} s (attempt {event.attempt + 1}){extra}"
+    wait = f"{event.delay_s:.1f} s" if event.delay_s >= 0.1 else f"{event.delay_s * 1000:.0f} ms"
+    return f"{what}, retrying in {wait} (attempt {event.attempt + 1}){extra}"
 
 
 def nudge_line(event: NudgeInjected | NudgeLimitReached) -> str:
@@ -157,7 +158,8 @@ class TurnView:
             self.status.print(line, highlight=False, soft_wrap=True)  # logs keep the whole line
 
     def _note(self, message: str, style: str = "dim") -> None:
-        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
+        # Off a terminal (a log file, a CI job) a note stays on one line.
+        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False, soft_wrap=not self.status.is_terminal)
 
     def _finish(self, done: TurnDone) -> None:
         streamed = self._live is not None
