@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
 
 from rich.console import Console
@@ -19,4 +20,5 @@ def stdout_console() -> Console:
 
 @cache
 def stderr_console() -> Console:
-    return Console(stderr=True, no_color=_no_color())
+    # Off a terminal (a log file, CI) activity lines are not wrapped at 80 columns.
+    return Console(stderr=True, no_color=_no_color(), soft_wrap=not sys.stderr.isatty())

@@ -155,11 +155,10 @@ class TurnView:
         if self.status.is_terminal:
             self.status.print(line, highlight=False, no_wrap=True, overflow="ellipsis")
         else:
-            self.status.print(line, highlight=False, soft_wrap=True)  # logs keep the whole line
+            self.status.print(line, highlight=False)
 
     def _note(self, message: str, style: str = "dim") -> None:
-        # Off a terminal (a log file, a CI job) a note stays on one line.
-        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False, soft_wrap=not self.status.is_terminal)
+        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
 
     def _finish(self, done: TurnDone) -> None:
         streamed = self._live is not None
