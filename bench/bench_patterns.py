@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 
 from logai.logs.patterns import PatternMiner  # noqa: E402
 
-LOGHUB = REPO.parent / "shared" / "data" / "loghub"
+from tests.loghub import LOGHUB  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from tests.loghub import LOGHUB  # noqa: E402
 
 
 def timed(argv: list[str], env: dict[str, str], runs: int) -> float:
@@ -35,7 +38,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="logai-bench-")
-    sample = ROOT.parent / "shared" / "data" / "loghub" / "HDFS" / "HDFS_2k.log"
+    sample = LOGHUB / "HDFS" / "HDFS_2k.log"
     env = {**os.environ, "LOGAI_HOME": home, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "NO_COLOR": "1"}
     py = sys.executable
     cases = {
