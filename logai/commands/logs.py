@@ -96,7 +96,7 @@ def search(
     if not result.events:
         _note(f"no events matched in {', '.join(result.groups)} from {iso(start)} to {iso(end)}")
     elif result.truncated:
-        _note(f"stopped at {limit} events (the earliest in the range); more may exist: raise --limit or narrow --since")
+        _note(f"more than {limit} events matched; these are the newest: raise --limit or narrow --since")
 
 
 def tail(
