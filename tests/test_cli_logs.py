@@ -98,7 +98,7 @@ def test_search_json_truncation_and_empty(incident: dict[str, Any]) -> None:
     assert document["truncated"] is True and len(document["events"]) == 7
     assert document["searched"]["log_groups"] == [incident["healthy_group"]]
     assert set(document["events"][0]) == {"timestamp", "timestamp_ms", "log_group", "log_stream", "event_id", "message"}
-    assert "stopped at 7 events" in result.stderr
+    assert "more than 7 events matched; these are the newest" in result.stderr
 
     empty = run("search", incident["checkout_group"], "--filter", "NoSuchThing")
     assert empty.exit_code == 0 and empty.stdout == ""
