@@ -21,7 +21,6 @@ import csv
 import itertools
 import sys
 import time
-from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ sys.path.insert(0, str(REPO))
 
 from logai.logs.patterns import PatternMiner  # noqa: E402
 
-from tests.loghub import LOGHUB  # noqa: E402
+from tests.loghub import LOGHUB, grouping_accuracy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -55,20 +54,6 @@ def load_system(name: str, root: Path = LOGHUB) -> System:
 
 def system_names(root: Path = LOGHUB) -> list[str]:
     return sorted(path.name for path in root.iterdir() if path.is_dir())
-
-
-def grouping_accuracy(predicted: Sequence[int], truth: Sequence[str]) -> float:
-    """Share of lines whose predicted group is exactly their labelled group."""
-    truth_sizes = Counter(truth)
-    members: dict[int, list[int]] = defaultdict(list)
-    for index, group in enumerate(predicted):
-        members[group].append(index)
-    right = 0
-    for indexes in members.values():
-        labels = {truth[index] for index in indexes}
-        if len(labels) == 1 and truth_sizes[next(iter(labels))] == len(indexes):
-            right += len(indexes)
-    return right / len(truth) if truth else 1.0
 
 
 def run(lines: Sequence[str], **params: object) -> tuple[list[int], int, float]:

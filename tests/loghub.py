@@ -8,6 +8,8 @@ https://github.com/logpai/loghub
 from __future__ import annotations
 
 import os
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,3 +35,18 @@ def _find_loghub() -> Path:
 
 
 LOGHUB = _find_loghub()
+
+
+def grouping_accuracy(predicted: Sequence[int], truth: Sequence[str]) -> float:
+    """Loghub's grouping accuracy: the share of lines whose predicted group is
+    exactly the set of lines sharing their labelled EventId."""
+    sizes = Counter(truth)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index, group in enumerate(predicted):
+        members[group].append(index)
+    right = 0
+    for indexes in members.values():
+        labels = {truth[index] for index in indexes}
+        if len(labels) == 1 and sizes[labels.pop()] == len(indexes):
+            right += len(indexes)
+    return right / len(truth) if truth else 1.0

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter, defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from logai.logs.patterns import PatternMiner, Template, mine, strip_header
-from tests.conftest import LOGHUB
+from tests.loghub import LOGHUB, grouping_accuracy
 
 
 @pytest.mark.parametrize(
@@ -120,20 +118,6 @@ def test_no_drain3_ini_is_read_from_the_working_directory(tmp_path: Path, monkey
 # -- accuracy against the loghub labels -------------------------------------
 
 
-def _grouping_accuracy(predicted: Sequence[int], truth: Sequence[str]) -> float:
-    """Share of lines whose predicted group is exactly the set of lines sharing their label."""
-    sizes = Counter(truth)
-    members: dict[int, list[int]] = defaultdict(list)
-    for index, group in enumerate(predicted):
-        members[group].append(index)
-    right = 0
-    for indexes in members.values():
-        labels = {truth[index] for index in indexes}
-        if len(labels) == 1 and sizes[labels.pop()] == len(indexes):
-            right += len(indexes)
-    return right / len(truth)
-
-
 def _loghub(system: str) -> tuple[list[str], list[str], list[str]]:
     folder = LOGHUB / system
     raw = (folder / f"{system}_2k.log").read_text(encoding="utf-8", errors="replace").splitlines()
@@ -143,9 +127,9 @@ def _loghub(system: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def test_grouping_accuracy_is_the_loghub_definition() -> None:
-    assert _grouping_accuracy([1, 1, 2], ["a", "a", "b"]) == 1.0
-    assert _grouping_accuracy([1, 1, 1], ["a", "a", "b"]) == 0.0  # merged: all three wrong
-    assert _grouping_accuracy([1, 2, 3], ["a", "a", "b"]) == pytest.approx(1 / 3)  # split: only b right
+    assert grouping_accuracy([1, 1, 2], ["a", "a", "b"]) == 1.0
+    assert grouping_accuracy([1, 1, 1], ["a", "a", "b"]) == 0.0  # merged: all three wrong
+    assert grouping_accuracy([1, 2, 3], ["a", "a", "b"]) == pytest.approx(1 / 3)  # split: only b right
 
 
 # Floors a little under what bench/bench_patterns.py measures with the defaults
@@ -158,10 +142,10 @@ def test_grouping_accuracy_is_the_loghub_definition() -> None:
 def test_grouping_accuracy_floor_on_loghub(system: str, floor: float) -> None:
     raw, content, labels = _loghub(system)
     miner = PatternMiner(strip_headers=False)
-    assert _grouping_accuracy([miner.add(line) for line in content], labels) >= floor
+    assert grouping_accuracy([miner.add(line) for line in content], labels) >= floor
     # Raw lines, header and all, as `logai patterns` sees them.
     _, raw_ids = mine(raw)
-    assert _grouping_accuracy(raw_ids, labels) >= floor
+    assert grouping_accuracy(raw_ids, labels) >= floor
 
 
 def test_average_raw_accuracy_over_all_ten_systems() -> None:
@@ -170,7 +154,7 @@ def test_average_raw_accuracy_over_all_ten_systems() -> None:
     scores = []
     for system in systems:
         raw, _, labels = _loghub(system)
-        scores.append(_grouping_accuracy(mine(raw)[1], labels))
+        scores.append(grouping_accuracy(mine(raw)[1], labels))
     assert sum(scores) / len(scores) >= 0.88  # measured 0.890
 
 
