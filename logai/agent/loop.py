@@ -125,7 +125,9 @@ class Agent:
             except Exception as exc:
                 if not _is_model_error(exc):
                     raise
-                yield TurnDone(answer="", stop_reason="error", error=str(exc), tool_rounds=rounds, usage=usage)
+                hint = getattr(exc, "hint", None)
+                error = f"{exc} Hint: {hint}" if hint else str(exc)
+                yield TurnDone(answer="", stop_reason="error", error=error, tool_rounds=rounds, usage=usage)
                 return
             if reply is None:  # the adapter always ends with a message; guard against a broken one
                 yield TurnDone(answer="", stop_reason="error", error="the model sent no reply", tool_rounds=rounds, usage=usage)

@@ -3,8 +3,8 @@
 `LLMClient.respond` streams a model reply as typed events (`TextDelta`,
 `RetryScheduled`, `Usage`, `AssistantMessage`), each attempt's reply
 put together by `assembly.ReplyAssembly`. litellm's and the OpenAI
-SDK's own retries are off; transient failures are retried here, once, with
-the backoff in `backoff.py`. The clock, `sleep`, random source and the
+SDK's own retries are off; transient failures are retried here, in one
+place, with the backoff in `backoff.py`. The clock, `sleep`, random source and the
 completion call are injected so tests neither wait nor guess.
 """
 
@@ -114,6 +114,10 @@ def _load_litellm() -> ModuleType:
 def _configure(litellm: ModuleType) -> None:
     # No "Give Feedback / Get Help" banner printed to stdout on every error.
     litellm.suppress_debug_info = True
+    # Let litellm adapt a conversation to providers with stricter rules
+    # (Anthropic and Bedrock want `tools=` whenever the history holds tool
+    # calls, which our last, tool-less round would otherwise break).
+    litellm.modify_params = True
     # Older litellm releases phoned home unless told not to; this one only
     # sends telemetry after explicit consent, so the flag is belt and braces.
     litellm.telemetry = False
