@@ -311,3 +311,29 @@ async def test_nudges_can_be_switched_off() -> None:
     assert not [e for e in events if isinstance(e, NudgeInjected)]
     assert events[-1].answer == "Let me search the payments logs."
     assert metrics.counter_total(names.RETRY_ATTEMPTS) == 0
+
+
+async def test_earlier_turns_tool_results_are_shortened_for_later_requests() -> None:
+    class Verbose(Tools):
+        def search_logs(self, log_groups: list[str], filter_pattern: str = "", start: str = "1h") -> ToolResult:
+            """Search.
+
+            Args:
+                log_groups: Groups.
+                filter_pattern: Pattern.
+                start: Start.
+            """
+            return ToolResult(text="header line\n" + "event line\n" * 500, summary="500 events")
+
+    model = FakeModel(call("search_logs", log_groups=["/a"]), say("500 events."), say("Still 500."))
+    tools = Verbose()
+    agent = Agent(llm=model, tools=ToolRegistry([tools.search_logs]), system_prompt="s")
+    await run(agent, "first")
+    # Within the turn the model saw the whole result…
+    assert len(model.requests[1][0][-1]["content"]) > 5000
+    await run(agent, "second")
+    # …the next turn carries a short version.
+    (old,) = [m for m in model.requests[2][0] if m["role"] == "tool"]
+    assert old["content"].startswith("header line\nevent line")
+    assert len(old["content"]) < 800
+    assert "shortened from 5,512 characters" in old["content"]

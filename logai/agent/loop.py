@@ -34,6 +34,10 @@ from logai.tools.registry import ToolRegistry
 from logai.tools.result import ToolResult
 
 
+# Tool results of earlier turns keep this many characters (their header and first lines).
+OLD_RESULT_CHARS = 600
+
+
 class ModelClient(Protocol):
     """What the agent needs from the LLM adapter (logai.llm.client.LLMClient)."""
 
@@ -84,6 +88,7 @@ class Agent:
         was, so a half-finished turn (a tool call without its result) never
         reaches the next request.
         """
+        self._shorten_old_results()
         checkpoint = len(self.messages)
         started = self.clock()
         self.messages.append({"role": "user", "content": question})
@@ -195,6 +200,19 @@ class Agent:
                 duration_s=elapsed,
                 summary=result.summary,
                 result=result.text,
+            )
+
+    def _shorten_old_results(self) -> None:
+        """Keep earlier turns' tool results short: the answers built on them stay in
+        the conversation, and every later request would pay for the full text again."""
+        for message in self.messages:
+            content = message.get("content")
+            if message["role"] != "tool" or not isinstance(content, str) or len(content) <= OLD_RESULT_CHARS:
+                continue
+            head = content[:OLD_RESULT_CHARS].rsplit("\n", 1)[0]
+            message["content"] = (
+                f"{head}\n[result of an earlier question, shortened from {len(content):,} characters; "
+                "call the tool again if you need the details]"
             )
 
     def _append_tool_result(self, call: ToolCall, text: str) -> None:
