@@ -46,10 +46,11 @@ for _name in _COMMAND_MODULES:
 
 
 def main() -> None:
+    # Typer turns Ctrl-C inside a command into exit code 130 itself; this
+    # covers the moment before it takes over (start-up).
     try:
         app()
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
 
 

@@ -121,3 +121,25 @@ def test_the_terminal_session_ends_with_a_summary(aws, llm, keys: bytes, label: 
         code = term.close()
     assert code == 0
     assert b"Traceback" not in term.seen
+
+
+def test_ctrl_c_ends_a_query_with_130_and_keeps_the_metrics(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
+    llm.enqueue(slow(text("too late"), 3.0))
+    query = subprocess.Popen(
+        [sys.executable, "-m", "logai", "query", "why?"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+        cwd=REPO,
+    )
+    try:
+        wait_for(lambda: len(llm.requests) == 1)
+        query.send_signal(signal.SIGINT)
+        out, err = query.communicate(timeout=60)
+    finally:
+        query.kill()
+    assert query.returncode == 130
+    assert out == ""
+    assert "Traceback" not in err
+    assert (isolated_env / "metrics.db").exists()
