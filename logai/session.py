@@ -8,8 +8,8 @@ every turn reach the store when the turn ends.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from logai.events import Event, TurnDone
 from logai.metrics import names
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from logai.logs.source import CloudWatchSource
     from logai.metrics.store import MetricsStore
     from logai.settings import Settings
+
+
+T = TypeVar("T")
 
 
 class Session:
@@ -41,7 +44,7 @@ class Session:
         self._session_id: str | None = None
         metrics.inc(names.SESSIONS, {"command": command})
         if store is not None:
-            self._guard(lambda: setattr(self, "_session_id", store.start_session(command)))
+            self._session_id = self._guard(lambda: store.start_session(command))
 
     async def ask(self, question: str) -> AsyncIterator[Event]:
         """Run one turn; its metrics are stored when it ends, however it ends."""
@@ -75,16 +78,17 @@ class Session:
             self._guard(lambda: self.store.end_session(session_id))  # type: ignore[union-attr]
             self._session_id = None
 
-    def _guard(self, action) -> None:  # type: ignore[no-untyped-def]
+    def _guard(self, action: Callable[[], T]) -> T | None:
         """Metrics must never end a session: a store failure becomes one warning."""
         from logai.metrics.store import MetricsStoreError
 
         try:
-            action()
+            return action()
         except MetricsStoreError as exc:
             message = f"metrics were not saved: {exc}"
             if message not in self.warnings:
                 self.warnings.append(message)
+            return None
 
 
 def open_session(
