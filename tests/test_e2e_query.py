@@ -169,3 +169,14 @@ def test_missing_aws_region_is_a_configuration_error(llm, monkeypatch) -> None: 
     assert "region" in result.stderr.lower()
     assert "Traceback" not in result.output
     assert llm.requests == []
+
+
+def test_an_unusable_metrics_home_warns_but_answers(aws, llm, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where LOGAI_HOME should be")
+    monkeypatch.setenv("LOGAI_HOME", str(blocker))
+    llm.enqueue(text("Answered anyway."))
+    result = invoke("query", "q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Answered anyway.\n"
+    assert "warning: metrics are off for this session" in result.stderr
