@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from logai.events import Event, TurnDone
+from logai.events import Event
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
 
@@ -53,15 +53,6 @@ class Session:
                 yield event
         finally:
             self.flush()
-
-    async def answer(self, question: str) -> TurnDone:
-        """The same turn for a caller that only wants the outcome."""
-        done: TurnDone | None = None
-        async for event in self.ask(question):
-            if isinstance(event, TurnDone):
-                done = event
-        assert done is not None, "a turn always ends with TurnDone"
-        return done
 
     def clear(self) -> None:
         self.agent.clear()

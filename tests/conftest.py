@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
 
 
-from tests.loghub import LOGHUB  # noqa: E402  (re-exported for the tests)
 
 # Variables that would let a developer's own set-up leak into a test.
 _LEAKY_PREFIXES = ("LOGAI_", "AWS_", "OPENAI_", "ANTHROPIC_", "LITELLM_", "OLLAMA_")

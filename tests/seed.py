@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tests.conftest import LOGHUB
+from tests.loghub import LOGHUB
 
 # PutLogEvents limits: 10,000 events, 1,048,576 bytes (message bytes + 26 per
 # event) and a 24-hour span per call.

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from logai.agent.intent import IntentDetector
-from logai.agent.loop import Agent, ModelFailure
+from logai.agent.loop import Agent
 from logai.agent.recovery import RecoveryPolicy
 from logai.events import (
     AssistantMessage,
@@ -27,6 +27,7 @@ from logai.events import (
     TurnDone,
     Usage,
 )
+from logai.llm.client import LLMError
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
 from logai.tools.registry import ToolRegistry
@@ -201,7 +202,7 @@ async def test_a_tool_call_when_none_was_offered_is_answered_then_an_answer_is_r
 
 
 async def test_model_failure_ends_the_turn_and_rolls_the_conversation_back() -> None:
-    model = FakeModel(call("search_logs", log_groups=["/a"]), ModelFailure("the provider rejected the API key"))
+    model = FakeModel(call("search_logs", log_groups=["/a"]), LLMError("the provider rejected the API key", reason="auth"))
     agent, _, metrics = make_agent(model)
     events = await run(agent, "q")
     done = events[-1]

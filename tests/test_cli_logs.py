@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import logai.logs.source
 from logai.commands import logs as logs_command
 from logai.logs.timeparse import iso
-from tests.conftest import REPO
+from tests.loghub import REPO
 from tests.seed import seed_group, seed_incident
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from logai.cli import app
 from logai.commands.patterns import MAX_LINE_BYTES
 from logai.logs.patterns import mine
-from tests.conftest import LOGHUB, REPO
+from tests.loghub import LOGHUB, REPO
 
 HDFS = LOGHUB / "HDFS" / "HDFS_2k.log"
 LINUX = LOGHUB / "Linux" / "Linux_2k.log"

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from logai.logs.redact import KINDS, Redactor, redact
-from tests.conftest import LOGHUB
+from tests.loghub import LOGHUB
 
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ."

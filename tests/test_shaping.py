@@ -13,7 +13,7 @@ from logai.logs.model import LogEvent
 from logai.logs.patterns import mine
 from logai.logs.shaping import UNTRUSTED_NOTE, estimate_tokens, fit_text, shape_events, shape_rows
 from logai.logs.timeparse import iso
-from tests.conftest import LOGHUB
+from tests.loghub import LOGHUB
 
 T0 = 1_714_564_800_000  # 2024-05-01T12:00:00Z
 SYSTEMS = ("Android", "BGL", "HDFS", "HPC", "Hadoop", "Linux", "OpenStack", "Spark", "Thunderbird", "Windows")

@@ -28,26 +28,22 @@ from logai.events import (
     TurnDone,
     Usage,
 )
+from logai.llm.client import LLMError
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
 from logai.tools.registry import ToolRegistry
 from logai.tools.result import ToolResult
-
 
 # Tool results of earlier turns keep this many characters (their header and first lines).
 OLD_RESULT_CHARS = 600
 
 
 class ModelClient(Protocol):
-    """What the agent needs from the LLM adapter (logai.llm.client.LLMClient)."""
+    """What the agent needs from the LLM adapter (logai.llm.client.LLMClient); it raises LLMError."""
 
     def respond(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
     ) -> AsyncIterator[TextDelta | RetryScheduled | Usage | AssistantMessage]: ...
-
-
-class ModelFailure(Exception):
-    """Raised by the model client for a failure the turn cannot recover from."""
 
 
 class Agent:
@@ -127,11 +123,8 @@ class Agent:
                         usage["cost_usd"] += event.cost_usd or 0.0
                         usage["requests"] += 1
                     yield event
-            except Exception as exc:
-                if not _is_model_error(exc):
-                    raise
-                hint = getattr(exc, "hint", None)
-                error = f"{exc} Hint: {hint}" if hint else str(exc)
+            except LLMError as exc:  # a failure the adapter gave up on; anything else is a bug and propagates
+                error = f"{exc} Hint: {exc.hint}" if exc.hint else str(exc)
                 yield TurnDone(answer="", stop_reason="error", error=error, tool_rounds=rounds, usage=usage)
                 return
             if reply is None:  # the adapter always ends with a message; guard against a broken one
@@ -233,15 +226,4 @@ def _assistant_message(reply: AssistantMessage) -> dict[str, Any]:
             for c in reply.tool_calls
         ]
     return message
-
-
-def _is_model_error(exc: Exception) -> bool:
-    """Errors the model adapter raises on purpose (LLMError), as opposed to bugs."""
-    if isinstance(exc, ModelFailure):
-        return True
-    try:
-        from logai.llm.client import LLMError
-    except ImportError:  # pragma: no cover - the adapter is part of the package
-        return False
-    return isinstance(exc, LLMError)
 

@@ -75,7 +75,7 @@ def search(
     profile: str | None = _PROFILE,
     region: str | None = _REGION,
 ) -> None:
-    """Search events with FilterLogEvents, oldest first."""
+    """Search events with FilterLogEvents, printed oldest first (a capped search keeps the newest)."""
     from logai.logs.timeparse import iso, to_ms
 
     start, end = _time_range(since, until)
