@@ -5,8 +5,14 @@ between double quotes is one field (its brackets or quotes dropped, as in the
 fields the docs show extracted). Each slot of the pattern takes one field: a
 bare name, or a condition on that name (`=`, `!=` with strings, `*` wildcards,
 numbers or `%regex%`; `<` `<=` `>` `>=` with numbers), or several joined with
-`&&`/`||`. `...` takes any number of fields; without one the event must have
-exactly as many fields as the pattern has slots.
+`&&`/`||`. `...` takes any number of fields.
+
+Without a `...`, an event with fewer fields than the pattern has slots does not
+match, and in one with more the last slot takes the rest of the line. The docs
+say so in their way: `[w1=ERROR, w2]` "returns log events where the first word
+is ERROR" over seven-word lines, and "you must include a blank w2 indicator
+after the w1 term"; and `[timestamp=*Z, request_id="*-*", event]`, long a
+subscription-filter default for Lambda lines, relies on it.
 """
 
 from __future__ import annotations
@@ -182,12 +188,26 @@ class DelimitedPattern(FilterPattern):
 
     def matches(self, message: str) -> bool:
         fields = _FIELD.findall(message)
-        if len(fields) != self._count if self._exact else len(fields) < self._count:
+        count = self._count
+        if len(fields) < count:
             return False
+        last_takes_rest = self._exact and len(fields) > count
         for index, test in self._checks:
-            if not test(_unwrap(fields[index])):
+            if last_takes_rest and index == count - 1:
+                value = _rest_of_line(message, index)
+            else:
+                value = _unwrap(fields[index])
+            if not test(value):
                 return False
         return True
+
+
+def _rest_of_line(message: str, skipped: int) -> str:
+    """The message from its field number `skipped` (zero-based) on, as written."""
+    for number, field in enumerate(_FIELD.finditer(message)):
+        if number == skipped:
+            return message[field.start() :].rstrip()
+    raise ValueError("the message has fewer fields than were counted")
 
 
 class _SeveralEllipses(FilterPattern):
