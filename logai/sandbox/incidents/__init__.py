@@ -1,0 +1,27 @@
+"""The sandbox's incident library: generated incidents, each with a written ground truth.
+
+Every incident is a story told by code with fixed seeds: the same `now_ms`
+gives the same events. `INCIDENTS` maps names to incidents; `get_incident`
+looks one up.
+"""
+
+from __future__ import annotations
+
+from logai.sandbox.incidents import pool_shrink
+from logai.sandbox.incidents.model import GroundTruth, Incident, IncidentData, Proof, SeedEvent
+
+__all__ = ["DEFAULT", "INCIDENTS", "GroundTruth", "Incident", "IncidentData", "Proof", "SeedEvent", "get_incident"]
+
+INCIDENTS: dict[str, Incident] = {
+    incident.name: incident
+    for incident in (pool_shrink.INCIDENT,)
+}
+DEFAULT = "pool-shrink"
+
+
+def get_incident(name: str) -> Incident:
+    """The incident called `name`; a KeyError names the ones there are."""
+    try:
+        return INCIDENTS[name]
+    except KeyError:
+        raise KeyError(f"no incident called {name!r}; there are: {', '.join(INCIDENTS)}") from None
