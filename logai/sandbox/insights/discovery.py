@@ -10,7 +10,9 @@ JSON fragment of a line counts (`2024-… INFO {"a": 1}`). Lambda's `START`,
 `END` and `REPORT` lines give `@type`, `@requestId`, `@duration`,
 `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration` and, with
 X-Ray, `@xrayTraceId` and `@xraySegmentId`. Memory is in bytes (10^6 per MB:
-the docs' sample query divides `@memorySize` by 1000 twice to get MB).
+the docs' sample query divides `@memorySize` by 1000 twice to get MB). A line
+in the default VPC flow log format gives the flow fields the docs list
+(`srcAddr`, `dstPort`, `bytes`, `action`, …); a `-` there means no value.
 
 Discovery is lazy: a query that names only system fields never parses JSON.
 """
@@ -39,6 +41,15 @@ _REPORT_FIELDS: tuple[tuple[str, re.Pattern[str], float], ...] = (
     ("@initDuration", re.compile(r"Init Duration: ([\d.]+) ms"), 1),
 )
 _XRAY = re.compile(r"XRAY TraceId: (\S+)\s+SegmentId: (\S+)")
+# The default (version 2) flow log record: 14 space-separated fields.
+_VPC_FLOW = re.compile(
+    r"(\d+) (\d{12}|-) (eni-\w+|-) (\S+) (\S+) (\d+|-) (\d+|-) (\d+|-) (\d+|-) (\d+|-) (\d+|-) (\d+|-) "
+    r"(ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)"
+)
+_VPC_FIELDS = (
+    "version", "accountId", "interfaceId", "srcAddr", "dstAddr", "srcPort", "dstPort",
+    "protocol", "packets", "bytes", "startTime", "endTime", "action", "logStatus",
+)  # fmt: skip
 
 
 def system_field_reader(name: str, account_id: str) -> Callable[[StoredEvent], Value] | None:
@@ -63,6 +74,10 @@ def discover(message: str) -> dict[str, Value]:
     found: dict[str, Value] = {}
     if "RequestId: " in message:
         _lambda_fields(message, found)
+    flow = _VPC_FLOW.fullmatch(message.strip()) if message[:1].isdigit() else None
+    if flow is not None:
+        found.update((name, value) for name, value in zip(_VPC_FIELDS, flow.groups(), strict=True) if value != "-")
+        return found
     brace = message.find("{")
     if brace >= 0:
         try:
