@@ -25,12 +25,13 @@ from functools import lru_cache
 
 from .cursor import Cursor
 from .errors import invalid_pattern
-from .expressions import compile_expression, conditions, parse_expression
+from .expressions import AllOf, Expression, Leaf, compile_expression, conditions, parse_expression
 from .pattern import FilterPattern
 from .values import (
     ORDER_TESTS,
     NumberValue,
     RegexValue,
+    TextValue,
     Value,
     check_operator,
     parse_number,
@@ -38,6 +39,7 @@ from .values import (
     read_value,
     regex_test,
     text_test,
+    wildcard_core,
 )
 
 MAX_REGEXES = 2
@@ -45,6 +47,8 @@ _SYNTAX = "[],=!<>&|\"%*+-_.()"
 _NAME = frozenset(string.ascii_letters + string.digits + "_")
 # A quoted or bracketed run is one field; an unclosed `"` or `[` is an ordinary character.
 _FIELD = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
+_ATOMIC_FIELD = r'(?>"[^"]*+"|\[[^\]]*+\]|\S++)'
+_WRAPPED_FIELD = re.compile(r'"[^"]*"|\[[^\]]*\]')
 
 FieldTest = Callable[[str], bool]
 
@@ -63,6 +67,8 @@ class Slot:
     ellipsis: bool
     test: FieldTest | None
     regexes: int = 0
+    #: Text the field's value must start with for the test to pass ("" when there is none).
+    prefix: str = ""
 
 
 _ELLIPSIS = Slot(ellipsis=True, test=None)
@@ -110,13 +116,29 @@ def _parse_slot(cursor: Cursor) -> Slot:
         cursor.pos = start
     expression = parse_expression(cursor, _parse_condition, _SYNTAX)
     found = list(conditions(expression))
-    # A slot's conditions test its own field; a second name would test some
-    # other field, which the docs never show (their old `status_code = 4* &&
-    # bytes > 1000` example was replaced by one that repeats the name).
+    # A slot's conditions test its own field: the service answers the older
+    # docs' `status_code = 4* && bytes > 1000` with "Invalid filter pattern".
     if len({condition.name for condition in found}) > 1:
         raise invalid_pattern(start)
-    regexes = sum(isinstance(condition.value, RegexValue) for condition in found)
-    return Slot(ellipsis=False, test=compile_expression(expression, _compile_condition), regexes=regexes)
+    return Slot(
+        ellipsis=False,
+        test=compile_expression(expression, _compile_condition),
+        regexes=sum(isinstance(condition.value, RegexValue) for condition in found),
+        prefix=_required_prefix(expression),
+    )
+
+
+def _required_prefix(expression: Expression[FieldCondition]) -> str:
+    """The literal a field must start with to pass: from `= text` or `= text*`, or any of them under `&&`."""
+    if isinstance(expression, Leaf):
+        condition = expression.condition
+        if condition.operator == "=" and isinstance(condition.value, TextValue):
+            text = condition.value.text
+            return "" if text.startswith("*") else wildcard_core(text)
+        return ""
+    if isinstance(expression, AllOf):
+        return max((_required_prefix(item) for item in expression.items), key=len)
+    return ""
 
 
 def _parse_condition(cursor: Cursor) -> FieldCondition:
@@ -169,45 +191,54 @@ def _unwrap(field: str) -> str:
 
 
 class DelimitedPattern(FilterPattern):
-    """A space-delimited pattern with at most one `...`: each tested slot has a fixed index from the start or end."""
+    """A space-delimited pattern with at most one `...`, compiled into one regex over the whole event.
 
-    __slots__ = ("_count", "_exact", "_checks")
+    The regex splits the event into fields exactly as `_FIELD` does (each field
+    an atomic group, so it is never cut differently on backtracking), checks
+    their number, and captures the fields that have a test.
+    """
+
+    __slots__ = ("_match", "_checks")
 
     def __init__(self, text: str, slots: tuple[Slot, ...]) -> None:
         super().__init__(text)
         ellipsis_at = next((index for index, slot in enumerate(slots) if slot.ellipsis), None)
-        self._exact = ellipsis_at is None
-        self._count = len(slots) - (0 if ellipsis_at is None else 1)
-        checks: list[tuple[int, FieldTest]] = []
+        parts = [r"\s*+"]
+        checks: list[tuple[int, FieldTest, bool]] = []
         for index, slot in enumerate(slots):
+            if slot.prefix:
+                # Rejects in the regex engine what the test would reject later.
+                parts.append(rf'(?=["\[]?{re.escape(slot.prefix)})')
+            if slot.ellipsis:
+                parts.append(rf"(?:{_ATOMIC_FIELD}\s*+)*")
+            elif ellipsis_at is None and index == len(slots) - 1:
+                # The last slot takes the rest of the line: it only has to start, unless it is tested.
+                parts.append(r"\S" if slot.test is None else r"(\S[\s\S]*)")
+            else:
+                parts.append(rf"{_ATOMIC_FIELD}\s*+" if slot.test is None else rf"({_ATOMIC_FIELD})\s*+")
             if slot.test is not None:
-                # Slots after the `...` are counted from the end of the event.
-                after_ellipsis = ellipsis_at is not None and index > ellipsis_at
-                checks.append((index - len(slots) if after_ellipsis else index, slot.test))
+                checks.append((len(checks) + 1, slot.test, ellipsis_at is None and index == len(slots) - 1))
+        if ellipsis_at is not None:
+            parts.append(r"\Z")
+        self._match = re.compile("".join(parts)).match
         self._checks = tuple(checks)
 
     def matches(self, message: str) -> bool:
-        fields = _FIELD.findall(message)
-        count = self._count
-        if len(fields) < count:
+        found = self._match(message)
+        if found is None:
             return False
-        last_takes_rest = self._exact and len(fields) > count
-        for index, test in self._checks:
-            if last_takes_rest and index == count - 1:
-                value = _rest_of_line(message, index)
+        for group, test, takes_rest in self._checks:
+            value = found.group(group)
+            if takes_rest:
+                # The rest of a line is taken as written, unless it is one quoted or bracketed field.
+                value = value.rstrip()
+                if _WRAPPED_FIELD.fullmatch(value):
+                    value = value[1:-1]
             else:
-                value = _unwrap(fields[index])
+                value = _unwrap(value)
             if not test(value):
                 return False
         return True
-
-
-def _rest_of_line(message: str, skipped: int) -> str:
-    """The message from its field number `skipped` (zero-based) on, as written."""
-    for number, field in enumerate(_FIELD.finditer(message)):
-        if number == skipped:
-            return message[field.start() :].rstrip()
-    raise ValueError("the message has fewer fields than were counted")
 
 
 class _SeveralEllipses(FilterPattern):

@@ -78,7 +78,9 @@ def compile_json(text: str) -> FilterPattern:
         raise invalid_pattern(None)
     if sum(condition.path.count(None) for condition in found) > MAX_WILDCARDS:
         raise invalid_pattern(None)
-    needed = sorted(_needed_substrings(expression), key=len, reverse=True)
+    # Keys occur in nearly every event of a shape, values seldom: test values first.
+    keys = {step for condition in found for step in condition.path if isinstance(step, str)}
+    needed = sorted(_needed_substrings(expression), key=lambda substring: (substring in keys, -len(substring)))
     return JsonPattern(text, compile_expression(expression, _compile_condition), tuple(needed))
 
 
