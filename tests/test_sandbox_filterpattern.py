@@ -129,6 +129,9 @@ UNSTRUCTURED_DECIDED: list[Case] = [
     *cases('"say \\"hi\\""', ('they say "hi"', True), ("they say hi", False)),
     *cases("404 GET", ("GET /x 404", True), ("GET /x 200", False)),
     *cases("   ", ("anything", True)),
+    # A blank phrase is in every event: it satisfies `?`, and `-` of it excludes everything.
+    *cases('?" " ?ERROR', ("INFO", True)),
+    *cases('-" "', ("INFO", False)),
     *cases("", ("anything", True), ("", True)),
 ]
 
@@ -503,6 +506,7 @@ INVALID_PATTERNS: list[tuple[str, str]] = [
     ("{ $.a = 1 } ERROR", INVALID),
     ("{ $.a = @x }", chars("@")),
     ("{}", INVALID),
+    ("{ $.a. = 1 }", INVALID),
     # Broken space-delimited patterns.
     ("[a, b", INVALID),
     ("[]", INVALID),

@@ -12,15 +12,20 @@ from .regex import RegexPattern, compile_regex
 from .terms import compile_terms
 
 
-# Patterns are immutable, and a search pages through FilterLogEvents with the same one.
-@lru_cache(maxsize=256)
 def compile_pattern(text: str) -> FilterPattern:
     """Compile a CloudWatch Logs filter pattern; raises FilterPatternError where the service would refuse it.
 
     The kind follows from the first character: `{` a JSON pattern, `[` a
     space-delimited one, `%…%` (the whole pattern) a regex, anything else terms
-    and phrases. An empty or blank pattern matches every event.
+    and phrases. An empty or blank pattern matches every event. The same text
+    compiles to the same (immutable) object.
     """
+    return _compile(text)
+
+
+# A search pages through FilterLogEvents with the same pattern, request after request.
+@lru_cache(maxsize=256)
+def _compile(text: str) -> FilterPattern:
     if len(text) > MAX_PATTERN_LENGTH:
         raise too_long(text)
     stripped = text.strip()

@@ -19,11 +19,12 @@ class Cursor:
     def at_end(self) -> bool:
         return self.pos >= len(self.text)
 
-    def peek(self, length: int = 1) -> str:
-        return self.text[self.pos : self.pos + length]
+    def peek(self) -> str:
+        """The next character, or "" at the end."""
+        return self.text[self.pos : self.pos + 1]
 
-    def advance(self, length: int = 1) -> None:
-        self.pos += length
+    def advance(self) -> None:
+        self.pos += 1
 
     def skip_spaces(self) -> None:
         text, pos = self.text, self.pos

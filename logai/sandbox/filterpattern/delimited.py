@@ -46,7 +46,8 @@ MAX_REGEXES = 2
 _SYNTAX = "[],=!<>&|\"%*+-_.()"
 _NAME = frozenset(string.ascii_letters + string.digits + "_")
 # A quoted or bracketed run is one field; an unclosed `"` or `[` is an ordinary character.
-_FIELD = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+')
+# Fields are split at ASCII whitespace only (a no-break space is part of a field).
+_FIELD = re.compile(r'"[^"]*"|\[[^\]]*\]|\S+', re.ASCII)
 _ATOMIC_FIELD = r'(?>"[^"]*+"|\[[^\]]*+\]|\S++)'
 _WRAPPED_FIELD = re.compile(r'"[^"]*"|\[[^\]]*\]')
 
@@ -220,7 +221,7 @@ class DelimitedPattern(FilterPattern):
                 checks.append((len(checks) + 1, slot.test, ellipsis_at is None and index == len(slots) - 1))
         if ellipsis_at is not None:
             parts.append(r"\Z")
-        self._match = re.compile("".join(parts)).match
+        self._match = re.compile("".join(parts), re.ASCII).match
         self._checks = tuple(checks)
 
     def matches(self, message: str) -> bool:

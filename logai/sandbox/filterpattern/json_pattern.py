@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from .cursor import Cursor
+from .cursor import SPACES, Cursor
 from .errors import invalid_character, invalid_pattern
 from .expressions import AllOf, AnyOf, Expression, Leaf, compile_expression, conditions, parse_expression
 from .pattern import FilterPattern
@@ -148,7 +148,7 @@ def _parse_path(cursor: Cursor, start: int) -> tuple[PathStep, ...]:
             else:
                 name = cursor.read_while(_NAME)
                 if not name:
-                    if cursor.at_end():
+                    if cursor.at_end() or cursor.peek() in SPACES:
                         raise invalid_pattern(cursor.pos)
                     # What the service says for `$."sc-status"`: "Invalid character(s) in term '$."'".
                     raise invalid_character(cursor.text[start : cursor.pos + 1], cursor.pos)

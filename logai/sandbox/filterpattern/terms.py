@@ -43,14 +43,14 @@ def compile_terms(text: str) -> FilterPattern:
         else:
             bucket = required
         term = _read_term(cursor)
-        # `""` and `" "` match everything, per the docs ("Match everything").
-        if term.strip():
-            bucket.append(term)
+        # `""` and `" "` match everything, per the docs ("Match everything"): a
+        # blank phrase is a term every event contains, so `-" "` matches none.
+        bucket.append(term if term.strip() else "")
     if required or excluded:
-        return _AllTerms(text, tuple(required), tuple(excluded))
-    if optional:
-        return _AnyTerm(text, tuple(optional))
-    return MatchAll(text)
+        if not any(required) and not excluded:
+            return MatchAll(text)
+        return _AllTerms(text, tuple(term for term in required if term), tuple(excluded))
+    return _AnyTerm(text, tuple(optional))
 
 
 def _read_term(cursor: Cursor) -> str:

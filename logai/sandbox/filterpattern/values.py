@@ -17,13 +17,11 @@ from .cursor import Cursor
 from .errors import invalid_pattern
 from .regex import compile_regex
 
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 # Bare (unquoted) values: the docs' examples use digits, letters, `_`, `.` and `*`
 # (`123.123.*`, `*.html*`, `4*`) and signed numbers (`+1000`, `1e-3`).
 _BARE_VALUE = frozenset(string.ascii_letters + string.digits + "_.*+-")
 
-EQUALITY = ("!=", "=")
-ORDERING = ("<=", ">=", "<", ">")
 # Longest first, so `!=` is not read as `!` and `<=` not as `<`.
 OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
 ORDER_TESTS: dict[str, Callable[[float, float], bool]] = {
@@ -82,7 +80,7 @@ def read_value(cursor: Cursor, syntax: str) -> Value:
 
 def check_operator(symbol: str, value: Value, position: int) -> None:
     """Ordering operators compare numbers only; the service rejects `< abc` or `> 4*`."""
-    if symbol in ORDERING and not isinstance(value, NumberValue):
+    if symbol in ORDER_TESTS and not isinstance(value, NumberValue):
         raise invalid_pattern(position)
 
 
