@@ -186,7 +186,7 @@ class _Validator:
             if spec.needs_timestamp:
                 self.check_field(call, "@timestamp", in_stats=True, in_aggregate=True, stats_fields=stats_fields)
             args = call.args
-            if spec.star and args and isinstance(args[0], ast.Star):
+            if not args or (spec.star and isinstance(args[0], ast.Star)):
                 return
             for extra in args[1:]:
                 if not isinstance(extra, ast.Literal) or isinstance(extra.value, str | bool):
