@@ -75,7 +75,7 @@ def compile_regex(body: str, position: int) -> re.Pattern[str]:
 def _translate_escape(body: str, index: int, at: int) -> tuple[str, int]:
     """The `re` text for the escape at `body[index]` and the index after it."""
     following = body[index + 1 : index + 2]
-    if following in _CLASS_ESCAPES and following:
+    if following in _CLASS_ESCAPES:
         return "\\" + following, index + 2
     if following == "x":
         digits = body[index + 2 : index + 4]

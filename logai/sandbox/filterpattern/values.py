@@ -93,8 +93,8 @@ def text_test(pattern: str) -> Callable[[str], bool]:
     if pattern == "*":
         return _always
     leading = pattern.startswith("*")
-    trailing = pattern.endswith("*") and len(pattern) > 1
-    core = pattern[1 if leading else 0 : len(pattern) - 1 if trailing else len(pattern)]
+    trailing = pattern.endswith("*")
+    core = wildcard_core(pattern)
     if leading and trailing:
         return lambda text: core in text
     if leading:
