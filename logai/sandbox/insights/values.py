@@ -26,6 +26,8 @@ class Timestamp(int):
 
 _NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
 _INTEGER = re.compile(r"\s*[-+]?\d+\s*")
+# What sort calls a number value: "values that include only numbers".
+_SORT_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def to_number(value: Value) -> int | float | None:
@@ -141,10 +143,9 @@ def sort_key(value: Value) -> SortKey:
     meets a non-digit chunk through its first character, so `2345_` sorts before `@`.
     """
     if isinstance(value, str):
-        number = to_number(value)
-        if number is not None:
+        if _SORT_NUMBER.fullmatch(value):
             # Equal numbers keep a stable order by their text: the docs list "01" before "1".
-            return (1, number, value)
+            return (1, float(value), value)
         text = value
     else:
         number = to_number(value)
