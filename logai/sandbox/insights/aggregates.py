@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .compiler import Reader, Row
 from .values import SortKey, Value, sort_key, to_number
 
-Reader = Callable[[Any], Value]
-TimestampReader = Callable[[Any], int | None]
+TimestampReader = Callable[[Row], int | None]
 
 
 class Accumulator:
@@ -27,7 +27,7 @@ class Accumulator:
 
     __slots__ = ()
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         raise NotImplementedError
 
     def result(self) -> Value:
@@ -42,7 +42,7 @@ class CountAll(Accumulator):
     def __init__(self) -> None:
         self.count = 0
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         self.count += 1
 
     def result(self) -> Value:
@@ -65,7 +65,7 @@ class CountPresent(FieldAccumulator):
         super().__init__(read)
         self.count = 0
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         if self.read(row) is not None:
             self.count += 1
 
@@ -80,7 +80,7 @@ class CountDistinct(FieldAccumulator):
         super().__init__(read)
         self.seen: set[Any] = set()
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         value = self.read(row)
         if value is not None:
             self.seen.add(json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value)
@@ -97,7 +97,7 @@ class Sum(FieldAccumulator):
         self.total: int | float = 0
         self.count = 0
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         number = to_number(self.read(row))
         if number is not None:
             self.total += number
@@ -123,7 +123,7 @@ class StandardDeviation(FieldAccumulator):
         self.mean = 0.0
         self.squares = 0.0
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         number = to_number(self.read(row))
         if number is not None:  # Welford's update: stable for long runs of close values
             self.count += 1
@@ -150,7 +150,7 @@ class Extreme(FieldAccumulator):
         self.text_key: SortKey | None = None
         self.best_text: Value = None
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         value = self.read(row)
         if value is None:
             return
@@ -178,7 +178,7 @@ class SortsExtreme(FieldAccumulator):
         self.key: SortKey | None = None
         self.best: Value = None
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         value = self.read(row)
         if value is None:
             return
@@ -198,7 +198,7 @@ class Percentile(FieldAccumulator):
         self.percent = percent
         self.numbers: list[int | float] = []
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         number = to_number(self.read(row))
         if number is not None:
             self.numbers.append(number)
@@ -223,7 +223,7 @@ class TimeExtreme(FieldAccumulator):
         self.at: int | None = None
         self.best: Value = None
 
-    def add(self, row: Any) -> None:
+    def add(self, row: Row) -> None:
         value = self.read(row)
         at = self.timestamp(row)
         if value is None or at is None:
