@@ -1,11 +1,16 @@
-"""Typed events: what the core tells the caller while a turn runs.
+"""Typed events: the only way anything leaves the core.
 
-The core (agent, LLM adapter) never prints. It yields these; the terminal UI
-renders them and `query --json` serialises them.
+The core (agent, LLM adapter, CloudWatch source, session) never prints and
+never records a metric. A turn yields its events; components that work
+outside a turn (CloudWatch calls, the metrics store) write theirs to an
+`EventBus`. The terminal renders events, `query --json` serialises them and
+`logai.metrics.recorder` counts them.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -45,29 +50,53 @@ class Usage:
     cost_usd: float | None = None
 
 
-RetryReason = Literal["rate_limited", "server_error", "timeout", "connection", "stream_broken"]
+@dataclass(frozen=True, slots=True)
+class ModelRequestFinished:
+    """One attempt at a model request ended.
+
+    `outcome` is `ok` or the failure reason (a key of `logai.llm.failures.FAILURES`).
+    `duration_s` runs from the request being sent to its end; `first_token_s`
+    to the first streamed text or tool-call fragment (None when none came).
+    """
+
+    outcome: str
+    duration_s: float
+    first_token_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RetryScheduled:
     """A transient model failure; logai waits `delay_s` and tries again.
 
-    `discard_text` is true when text of the failed attempt was already
-    yielded: the caller must drop it, the retry streams the answer anew.
+    `message` is the sentence to show ("rate limited (HTTP 429); retrying in
+    500 ms (attempt 2 of 5)"). `discard_text` is true when text of the failed
+    attempt was already yielded: the caller must drop it, the retry streams
+    the answer anew.
     """
 
     attempt: int
     delay_s: float
-    reason: RetryReason
+    reason: str
     message: str
     discard_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
+class RetryGaveUp:
+    """A retry budget ran out: the model request failed for good after `attempts` tries."""
+
+    reason: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallStarted:
+    """`arguments` are as the model sent them (parsed once); `known` is false for a tool that does not exist."""
+
     call_id: str
     name: str
     arguments: dict[str, Any]
+    known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +110,7 @@ class ToolCallFinished:
     duration_s: float
     summary: str
     result: str
+    known: bool = True
 
 
 NudgeReason = Literal["empty_logs", "log_group_not_found", "intent_without_action"]
@@ -102,6 +132,14 @@ class NudgeLimitReached:
     reason: NudgeReason
 
 
+@dataclass(frozen=True, slots=True)
+class IntentDetected:
+    """The model's reply announced an action without taking it."""
+
+    intent_type: str
+    confidence_bucket: str
+
+
 StopReason = Literal["answered", "max_rounds", "error", "cancelled"]
 
 
@@ -114,19 +152,87 @@ class TurnDone:
     error: str | None = None
     tool_rounds: int = 0
     usage: dict[str, float] = field(default_factory=dict)
+    duration_s: float = 0.0
 
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    """A logai command began work that is counted (`chat`, `query`, `logs`…)."""
+
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class WarningIssued:
+    """Something the user should know that does not stop the work (metrics not saved…)."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloudWatchCall:
+    """One CloudWatch API call ended. `action` is the API name (`FilterLogEvents`);
+    `outcome` is `ok` or what went wrong (`throttled`, `not_found`, `denied`,
+    `invalid`, `unreachable`, `error`)."""
+
+    action: str
+    outcome: str
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CloudWatchRetry:
+    """botocore will retry a CloudWatch call after waiting `delay_s` (throttling, a 5xx)."""
+
+    action: str
+    attempt: int
+    delay_s: float
+
+
+# What the model adapter yields for one request.
+ModelEvent = TextDelta | RetryScheduled | RetryGaveUp | Usage | ModelRequestFinished | AssistantMessage
 
 Event = (
     TextDelta
     | AssistantMessage
     | Usage
+    | ModelRequestFinished
     | RetryScheduled
+    | RetryGaveUp
     | ToolCallStarted
     | ToolCallFinished
     | NudgeInjected
     | NudgeLimitReached
+    | IntentDetected
     | TurnDone
+    | SessionStarted
+    | WarningIssued
+    | CloudWatchCall
+    | CloudWatchRetry
 )
+
+EventSink = Callable[[Event], None]
+
+
+class EventBus:
+    """Hands every event to each subscriber, in the order they subscribed.
+
+    Components call `emit` from any thread (tools run in worker threads);
+    deliveries are serialised so subscribers need no locks of their own.
+    """
+
+    def __init__(self, *subscribers: EventSink) -> None:
+        self._subscribers: list[EventSink] = list(subscribers)
+        self._lock = threading.RLock()
+
+    def subscribe(self, subscriber: EventSink) -> None:
+        with self._lock:
+            self._subscribers.append(subscriber)
+
+    def emit(self, event: Event) -> None:
+        with self._lock:
+            for subscriber in self._subscribers:
+                subscriber(event)
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

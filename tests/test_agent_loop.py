@@ -27,11 +27,16 @@ from logai.events import (
     TurnDone,
     Usage,
 )
+from datetime import UTC, datetime
+
+from logai.events import EventBus
 from logai.llm.client import LLMError
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
+from logai.metrics.recording import Recording
+from logai.session import Session
 from logai.tools.registry import ToolRegistry
-from logai.tools.result import ToolResult
+from logai.tools.result import SearchScope, ToolResult
 
 
 def say(text: str) -> AssistantMessage:
@@ -75,12 +80,12 @@ class Tools:
             start: Start.
         """
         self.searches.append({"log_groups": log_groups, "filter_pattern": filter_pattern, "start": start})
-        searched = {
-            "log_groups": log_groups,
-            "filter_pattern": filter_pattern,
-            "start": "2026-11-26T13:00:00Z",
-            "end": "2026-11-26T14:00:00Z",
-        }
+        searched = SearchScope(
+            log_groups=tuple(log_groups),
+            filter_pattern=filter_pattern,
+            start=datetime(2026, 11, 26, 13, tzinfo=UTC),
+            end=datetime(2026, 11, 26, 14, tzinfo=UTC),
+        )
         if log_groups == ["/aws/lambda/chekout"]:
             return ToolResult(
                 text="Error: log group not found",
@@ -88,30 +93,35 @@ class Tools:
                 ok=False,
                 missing_log_group="/aws/lambda/chekout",
                 suggestions=("/aws/lambda/checkout-api",),
-                searched=searched,
+                scope=searched,
             )
         if filter_pattern == "nothing":
-            return ToolResult(text="No events matched.", summary="0 events", empty=True, searched=searched)
-        return ToolResult(text=f"3 events in {log_groups}", summary="3 events", searched=searched)
+            return ToolResult(text="No events matched.", summary="0 events", empty=True, scope=searched)
+        return ToolResult(text=f"3 events in {log_groups}", summary="3 events", scope=searched)
+
+
+# The session around each agent: turns run through it, so their events are counted as in logai.
+_SESSIONS: dict[int, Session] = {}
 
 
 def make_agent(model: FakeModel, **kwargs: Any) -> tuple[Agent, Tools, MetricsCollector]:
     tools = Tools()
-    metrics = MetricsCollector()
     agent = Agent(
         llm=model,
         tools=ToolRegistry([tools.search_logs]),
         system_prompt="system",
-        metrics=metrics,
         detector=kwargs.pop("detector", IntentDetector()),
         known_groups=lambda: ["/aws/lambda/checkout-api", "/ecs/payments-service"],
         **kwargs,
     )
+    metrics = MetricsCollector()
+    _SESSIONS[id(agent)] = Session(agent, Recording(EventBus(), metrics, None, "test"))
     return agent, tools, metrics
 
 
 async def run(agent: Agent, question: str) -> list[Any]:
-    return [event async for event in agent.run_turn(question)]
+    session = _SESSIONS.get(id(agent)) or Session(agent, Recording(EventBus(), MetricsCollector(), None, "test"))
+    return [event async for event in session.ask(question)]
 
 
 async def test_plain_answer_streams_and_is_kept_in_the_conversation() -> None:
@@ -175,7 +185,8 @@ async def test_bad_tool_calls_go_back_to_the_model_and_the_loop_goes_on() -> Non
     assert "no tool named 'drop_table'" in results[0].result
     assert "not valid JSON" in results[1].result
     assert events[-1].stop_reason == "answered"
-    assert metrics.counter_value(names.TOOL_CALLS, {"tool": "drop_table", "outcome": "error"}) == 1
+    # A name the model made up is not a label value: it is counted as "unknown".
+    assert metrics.counter_value(names.TOOL_CALLS, {"tool": "unknown", "outcome": "error"}) == 1
 
 
 async def test_last_round_offers_no_tools_so_the_model_must_answer() -> None:
@@ -223,7 +234,7 @@ async def test_cancelling_a_turn_rolls_the_conversation_back() -> None:
     agent, _, metrics = make_agent(Hanging())
 
     async def consume() -> None:
-        async for _ in agent.run_turn("q"):
+        async for _ in _SESSIONS[id(agent)].ask("q"):
             pass
 
     task = asyncio.create_task(consume())

@@ -8,15 +8,9 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from logai.llm.backoff import (
-    RetryPolicy,
-    StreamBroken,
-    classify,
-    delay,
-    parse_retry_after,
-    provider_detail,
-    seconds_text,
-)
+from logai.figures import seconds_text
+from logai.llm.backoff import RetryPolicy, delay, parse_retry_after
+from logai.llm.failures import FAILURES, classify, failure_kind, provider_detail
 
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
@@ -128,7 +122,7 @@ def test_parse_retry_after_accepts_naive_now() -> None:
 def test_rate_limit_is_transient_with_retry_after(litellm) -> None:
     exc = litellm.RateLimitError("slow down", "openai", "gpt", response=response(429, {"Retry-After": "12"}))
     got = classify(exc, now=NOW)
-    assert (got.transient, got.reason, got.status, got.retry_after) == (True, "rate_limited", 429, 12.0)
+    assert (got.retried, got.reason, got.status, got.retry_after) == (True, "rate_limited", 429, 12.0)
 
 
 def test_rate_limit_reads_http_date_and_retry_after_ms(litellm) -> None:
@@ -150,7 +144,7 @@ def test_rate_limit_reads_http_date_and_retry_after_ms(litellm) -> None:
 )
 def test_5xx_is_a_transient_server_error(litellm, build, status: int) -> None:
     got = classify(build(litellm), now=NOW)
-    assert (got.transient, got.reason, got.status) == (True, "server_error", status)
+    assert (got.retried, got.reason, got.status) == (True, "server_error", status)
 
 
 def test_timeouts_are_transient(litellm) -> None:
@@ -171,7 +165,7 @@ def test_connection_errors_are_transient_even_when_litellm_says_500(litellm) -> 
         wrapped = litellm.InternalServerError("Connection error.", "openai", "gpt")
         wrapped.__cause__ = sdk
     got = classify(wrapped, now=NOW)
-    assert (got.transient, got.reason, got.status) == (True, "connection", None)
+    assert (got.retried, got.reason, got.status) == (True, "connection", None)
     assert classify(litellm.APIConnectionError("refused", "openai", "gpt"), now=NOW).reason == "connection"
     assert classify(ConnectionResetError(), now=NOW).reason == "connection"
 
@@ -181,11 +175,10 @@ def test_broken_stream_is_transient_unless_its_cause_is_not(litellm) -> None:
         "Connection error.", "gpt", "openai", original_exception=litellm.APIConnectionError("x", "openai", "gpt")
     )
     assert classify(cut, now=NOW).reason == "stream_broken"
-    assert classify(StreamBroken("ended early"), now=NOW).transient
     denied = litellm.exceptions.MidStreamFallbackError(
         "denied", "gpt", "openai", original_exception=litellm.AuthenticationError("bad key", "openai", "gpt")
     )
-    assert (classify(denied, now=NOW).transient, classify(denied, now=NOW).reason) == (False, "auth")
+    assert (classify(denied, now=NOW).retried, classify(denied, now=NOW).reason) == (False, "auth")
 
 
 @pytest.mark.parametrize(
@@ -202,7 +195,7 @@ def test_broken_stream_is_transient_unless_its_cause_is_not(litellm) -> None:
 )
 def test_client_errors_are_never_retried(litellm, build, reason: str, status: int) -> None:
     got = classify(build(litellm), now=NOW)
-    assert (got.transient, got.reason, got.status, got.retry_after) == (False, reason, status, None)
+    assert (got.retried, got.reason, got.status, got.retry_after) == (False, reason, status, None)
 
 
 def test_a_429_retry_after_is_ignored_on_permanent_errors(litellm) -> None:
@@ -220,12 +213,12 @@ def test_status_codes_alone_classify_unknown_exceptions() -> None:
     assert classify(ProviderError(429), now=NOW).reason == "rate_limited"
     assert classify(ProviderError(408), now=NOW).reason == "timeout"
     assert classify(ProviderError(401), now=NOW).reason == "auth"
-    assert classify(ProviderError(418), now=NOW).transient is False
+    assert classify(ProviderError(418), now=NOW).retried is False
 
 
 def test_unknown_errors_are_not_retried() -> None:
     got = classify(ValueError("bad json from a plugin"), now=NOW)
-    assert (got.transient, got.reason) == (False, "error")
+    assert (got.retried, got.reason) == (False, "error")
 
 
 def test_provider_detail_strips_litellm_prefixes(litellm) -> None:
@@ -235,6 +228,15 @@ def test_provider_detail_strips_litellm_prefixes(litellm) -> None:
 
 
 def test_seconds_text() -> None:
-    assert [seconds_text(v) for v in (0.5, 0.4737, 2.0, 9.5, 118.4, 300.0)] == [
-        "0.5 s", "0.47 s", "2 s", "9.5 s", "118 s", "300 s",
+    assert [seconds_text(v) for v in (0.012, 0.5, 0.4737, 2.0, 9.5, 118.4, 300.0)] == [
+        "12 ms", "500 ms", "474 ms", "2 s", "9.5 s", "118 s", "300 s",
     ]
+
+
+def test_every_failure_reason_says_what_happened_and_what_to_do() -> None:
+    for reason, kind in FAILURES.items():
+        assert kind.reason == reason
+        assert kind.words and kind.told and kind.hint.endswith("."), reason
+    transient = {reason for reason, kind in FAILURES.items() if kind.retried}
+    assert transient == {"rate_limited", "server_error", "timeout", "connection", "stream_broken"}
+    assert failure_kind("no such reason") is FAILURES["error"]

@@ -48,7 +48,7 @@ def test_check_reports_missing_aws_region(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
     result = run("--check", "--json")
     assert result.exit_code == 2
-    assert any("no region" in p for p in json.loads(result.stdout)["problems"])
+    assert any("No AWS region is set" in p for p in json.loads(result.stdout)["problems"])
 
 
 def test_broken_config_file_exits_2_with_one_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,15 +6,14 @@ import json
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-import logai.logs.source
 from logai.commands import logs as logs_command
+from logai.runtime import REAL, Runtime
 from logai.logs.timeparse import iso
 from tests.loghub import REPO
 from tests.seed import seed_group, seed_incident
@@ -32,8 +31,8 @@ def make_app() -> typer.Typer:
     return app
 
 
-def run(*args: str) -> Any:
-    return CliRunner().invoke(make_app(), ["logs", *args])
+def run(*args: str, runtime: Runtime = REAL) -> Any:
+    return CliRunner().invoke(make_app(), ["logs", *args], obj=runtime)
 
 
 @pytest.fixture
@@ -172,7 +171,7 @@ def test_tail_prints_events_in_time_order(aws) -> None:
     assert single.stdout == f"{iso(start + 20_000)} sa a1\n"
 
 
-def test_tail_follow_polls_until_ctrl_c_and_exits_0(aws, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tail_follow_polls_until_ctrl_c_and_exits_0(aws) -> None:
     client = aws.client()
     now = int(time.time() * 1000)
     seed_group(client, "/f", "s", ["first"], start_ms=now - 5_000)
@@ -185,9 +184,7 @@ def test_tail_follow_polls_until_ctrl_c_and_exits_0(aws, monkeypatch: pytest.Mon
         else:
             raise KeyboardInterrupt
 
-    # The source takes `time.sleep` from its module when the command builds it.
-    monkeypatch.setattr(logai.logs.source, "time", SimpleNamespace(sleep=fake_sleep, time=time.time))
-    result = run("tail", "/f", "--follow")
+    result = run("tail", "/f", "--follow", runtime=Runtime(sleep=fake_sleep))
     assert result.exit_code == 0, result.output
     assert [line.split(" ", 2)[2] for line in result.stdout.splitlines()] == ["first", "second"]
     assert polls == [5.0, 5.0]

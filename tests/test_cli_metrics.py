@@ -343,7 +343,7 @@ def test_push_cloudwatch_publishes_to_the_endpoint(isolated_env: Path, aws) -> N
 def test_push_cloudwatch_without_a_region_is_a_usage_error(isolated_env: Path) -> None:
     seed(isolated_env)
     code, _, err = run("--push-cloudwatch", "logai")
-    assert code == 2 and "no AWS region is set" in err and "--region" in err
+    assert code == 2 and "No AWS region is set" in err and "--region" in err
 
 
 def test_push_cloudwatch_without_credentials_is_a_usage_error(isolated_env: Path) -> None:
@@ -410,7 +410,7 @@ def test_session_summary_shows_the_figures_of_the_session() -> None:
     assert "3 (empty_logs 2, llm_error 1); gave up 1x" in lines["Retries"]
     assert "1 (intent_without_action 1)" in lines["Nudges"]
     # Backoff merges all attempts: 0.5, 0.6, 1.0, 2.0 -> p50 800 ms, p95 1.85 s.
-    assert "p50 800 ms · p95 1.85 s  (n=4)" in lines["Backoff"]
+    assert "p50 800 ms · p95 1.9 s  (n=4)" in lines["Backoff"]
     assert "p50 500 ms  (n=3)" in lines["First token"]
 
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from logai.cli import app
+from logai.runtime import Runtime
 from logai.demo.incident import CHECKOUT, incident_events
 from logai.demo.sandbox import seed
 from tests.llm_server import call, error, text, tool_calls
@@ -22,8 +23,19 @@ def incident(aws):  # type: ignore[no-untyped-def]
     return aws
 
 
-def ask(question: str) -> dict[str, Any]:
-    result = CliRunner().invoke(app, ["query", "--json", "--stats", question], catch_exceptions=False)
+class Waits:
+    """The sleep logai's retries wait with: recorded, never waited."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def ask(question: str, waits: Waits | None = None) -> dict[str, Any]:
+    runtime = Runtime(async_sleep=waits or Waits())
+    result = CliRunner().invoke(app, ["query", "--json", "--stats", question], catch_exceptions=False, obj=runtime)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -89,29 +101,27 @@ def test_announced_search_is_made(incident, llm) -> None:  # type: ignore[no-unt
 
 
 def test_rate_limited_model_waits_and_answers(incident, llm) -> None:  # type: ignore[no-untyped-def]
-    """The one test that waits for real: Retry-After: 1 is honoured."""
+    """Retry-After: 1 is honoured: the wait goes through the runtime's sleep."""
     llm.enqueue(error(429, retry_after=1), text("Answer after waiting."))
-    began = time.monotonic()
-    payload = ask("q")
-    waited = time.monotonic() - began
+    waits = Waits()
+    payload = ask("q", waits)
     assert payload["answer"] == "Answer after waiting."
     assert len(llm.requests) == 2  # litellm's and the SDK's own retries are off
     (retry,) = payload["retries"]
     assert retry["reason"] == "rate_limited" and retry["delay_s"] >= 1.0
-    assert waited >= 1.0
+    assert waits.seconds == [retry["delay_s"]]
     assert counter(payload, "retry_attempts", reason="llm_error") == 1
     backoff = [h for h in payload["metrics"]["histograms"] if h["name"] == "retry_backoff_seconds"]
     assert backoff and backoff[0]["count"] == 1 and backoff[0]["min"] >= 1.0
 
 
-def test_a_stream_cut_after_text_is_retried_and_the_answer_printed_once(incident, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_stream_cut_after_text_is_retried_and_the_answer_printed_once(incident, llm) -> None:  # type: ignore[no-untyped-def]
     from tests.llm_server import cut
 
-    monkeypatch.setenv("LOGAI_LLM_BACKOFF_BASE", "0.01")  # keep the real wait short
     llm.enqueue(cut(text("Checkout fails because the payments pool", chunks=4), after_events=3), text("Checkout fails: payments pool exhausted."))
-    result = CliRunner().invoke(app, ["query", "why?"], catch_exceptions=False)
+    result = CliRunner().invoke(app, ["query", "why?"], catch_exceptions=False, obj=Runtime(async_sleep=Waits()))
     assert result.exit_code == 0, result.output
     assert result.stdout == "Checkout fails: payments pool exhausted.\n"
-    assert "answer stream broke, retrying in" in result.stderr
+    assert "answer stream broke; retrying in" in result.stderr
     assert "discarding the partial answer" in result.stderr
     assert len(llm.requests) == 2

@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
-from logai.events import AssistantMessage, RetryScheduled, TextDelta, ToolCall, Usage
+from logai.events import AssistantMessage, ModelEvent, ModelRequestFinished, RetryScheduled, TextDelta, ToolCall, Usage
 from logai.llm.backoff import RetryPolicy
 from logai.llm.client import LLMClient, LLMError, warm_up
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
+from logai.metrics.recorder import MetricsRecorder
+from logai.runtime import Runtime
 from tests.llm_server import (
     ScriptedLLMServer,
     call,
@@ -85,28 +87,41 @@ def metrics() -> MetricsCollector:
     return MetricsCollector()
 
 
+class RecordedClient:
+    """The client under test, with its events counted the way a session counts them."""
+
+    def __init__(self, client: LLMClient, metrics: MetricsCollector) -> None:
+        self.client = client
+        self.record = MetricsRecorder(metrics)
+
+    async def respond(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> Any:
+        async for event in self.client.respond(messages, tools):
+            self.record(event)
+            yield event
+
+
+def fake_runtime(fake_time: FakeTime, rng: Any = lambda: 0.0) -> Runtime:
+    return Runtime(clock=fake_time.clock, async_sleep=fake_time.sleep, rng=rng, wall_clock=WALL_NOW.timestamp)
+
+
 @pytest.fixture
 def make_client(llm: ScriptedLLMServer, fake_time: FakeTime, metrics: MetricsCollector, stream: bool):
-    def make(**overrides: Any) -> LLMClient:
+    def make(rng: Any = lambda: 0.0, **overrides: Any) -> RecordedClient:
         options: dict[str, Any] = {
             "model": "openai/scripted",
             "api_base": llm.url,
             "api_key": "sk-test-client",
             "timeout": 5.0,
             "stream": stream,
-            "metrics": metrics,
-            "sleep": fake_time.sleep,
-            "clock": fake_time.clock,
-            "rng": lambda: 0.0,
-            "wall_clock": lambda: WALL_NOW,
+            "runtime": fake_runtime(fake_time, rng),
         }
         options.update(overrides)
-        return LLMClient(**options)
+        return RecordedClient(LLMClient(**options), metrics)
 
     return make
 
 
-async def run(client: LLMClient, tools: list[dict[str, Any]] | None = None) -> list[Any]:
+async def run(client: RecordedClient, tools: list[dict[str, Any]] | None = None) -> list[Any]:
     return [event async for event in client.respond(MESSAGES, tools)]
 
 
@@ -155,7 +170,7 @@ async def test_text_answer_streams_then_usage_then_message(make_client, llm, str
     deltas = [e for e in events if isinstance(e, TextDelta)]
     assert len(deltas) == (3 if stream else 1)
     assert transcript(events) == "Three 502s from the load balancer."
-    assert [type(e) for e in events[-2:]] == [Usage, AssistantMessage]
+    assert [type(e) for e in events[-3:]] == [ModelRequestFinished, Usage, AssistantMessage]
     assert events[-2] == Usage(model="openai/scripted", prompt_tokens=120, completion_tokens=9, cost_usd=None)
     assert final(events) == AssistantMessage("Three 502s from the load balancer.", (), "stop")
     assert outcomes(metrics) == {"ok": 1}
@@ -343,7 +358,7 @@ async def test_connection_refused_exhausts_attempts(make_client, fake_time, metr
     assert [r.reason for r in retries(seen)] == ["connection", "connection"]
     assert fake_time.waits == [0.5, 1.0]
     err = caught.value
-    assert (err.reason, err.retryable, err.attempts, err.status) == ("connection", True, 3, None)
+    assert err.reason == "connection" and "HTTP" not in str(err)
     assert "failed 3 times" in str(err)
     assert "LOGAI_API_BASE" in (err.hint or "")
     assert outcomes(metrics) == {"connection": 3}
@@ -358,8 +373,8 @@ async def test_attempts_exhausted_is_counted(make_client, llm, fake_time, metric
 
     assert len(llm.requests) == 5
     assert fake_time.waits == [0.5, 1.0, 2.0, 4.0]
-    assert caught.value.reason == "server_error" and caught.value.status == 503
-    assert "failed 5 times in a row (server error, HTTP 503): The engine is currently overloaded" in str(caught.value)
+    assert caught.value.reason == "server_error"
+    assert "failed 5 times in a row (model server error, HTTP 503): The engine is currently overloaded" in str(caught.value)
     assert outcomes(metrics) == {"server_error": 5}
     assert metrics.counter_value(names.RETRY_ATTEMPTS, {"reason": "llm_error"}) == 4
     assert metrics.counter_value(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"}) == 1
@@ -379,7 +394,6 @@ async def test_retry_after_beyond_the_deadline_fails_at_once(make_client, llm, f
     assert str(caught.value) == (
         "rate limited (HTTP 429): the provider asks to wait 300 s, more than the 120 s left in the retry budget."
     )
-    assert caught.value.retryable is True
     assert metrics.counter_value(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"}) == 1
     assert metrics.counter_total(names.RETRY_ATTEMPTS) == 0
 
@@ -415,13 +429,13 @@ async def test_client_errors_fail_at_once(
         await run(make_client())
 
     err = caught.value
-    assert (err.reason, err.status, err.retryable) == (reason, status, False)
-    assert says in str(err)
+    assert err.reason == reason
+    assert says in str(err) and f"(HTTP {status})" in str(err)
     assert hint in (err.hint or "")
     assert str(err).count(". ") == 0  # one sentence
     assert len(llm.requests) == 1 and llm.pending == 1
     assert fake_time.waits == []
-    assert outcomes(metrics) == {"error": 1}
+    assert outcomes(metrics) == {reason: 1}
     assert metrics.counter_total(names.RETRY_ATTEMPTS) == 0
 
 
@@ -443,10 +457,10 @@ async def test_errors_print_nothing_to_stdout(make_client, llm, capfd) -> None:
 # --- cancellation, settings, warm-up --------------------------------------------------
 
 
-async def test_cancelling_during_the_backoff_wait_ends_at_once(llm, metrics) -> None:
+async def test_cancelling_during_the_backoff_wait_ends_at_once(llm) -> None:
     llm.enqueue(error(503, retry_after=60))
     client = LLMClient(
-        model="openai/scripted", api_base=llm.url, api_key="k", metrics=metrics, rng=lambda: 0.0
+        model="openai/scripted", api_base=llm.url, api_key="k", runtime=Runtime(rng=lambda: 0.0)
     )  # the real asyncio.sleep: a 60 s wait unless cancellation ends it
     waiting = asyncio.Event()
 
@@ -471,13 +485,12 @@ async def test_from_settings_reads_the_llm_settings(llm, monkeypatch, fake_time)
     monkeypatch.setenv("LOGAI_LLM_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("LOGAI_LLM_BACKOFF_BASE", "0.25")
     monkeypatch.setenv("LOGAI_LLM_STREAM", "false")
-    client = LLMClient.from_settings(load_settings(llm_timeout=7.5), MetricsCollector())
+    client = LLMClient.from_settings(load_settings(llm_timeout=7.5), runtime=fake_runtime(fake_time))
 
     assert (client.model, client.api_base, client.api_key) == ("openai/scripted", llm.url, "sk-test-not-a-real-key")
     assert (client.timeout, client.stream) == (7.5, False)
     assert client.policy == RetryPolicy(base=0.25, cap=30.0, max_attempts=2, deadline=120.0)
 
-    client._sleep, client._clock, client._rng = fake_time.sleep, fake_time.clock, (lambda: 0.0)
     llm.enqueue(error(500), "configured")
     events = [e async for e in client.respond(MESSAGES)]
     assert fake_time.waits == [0.25]
@@ -527,9 +540,13 @@ async def test_injected_completion_replaces_litellm(fake_time) -> None:
         calls.append(kwargs)
         return Response()
 
-    client = LLMClient(model="openai/x", stream=False, completion=completion, sleep=fake_time.sleep)
+    client = LLMClient(model="openai/x", stream=False, completion=completion, runtime=fake_runtime(fake_time))
     events = [e async for e in client.respond(MESSAGES, TOOLS)]
-    assert events == [TextDelta("from a stand-in"), AssistantMessage("from a stand-in", (), "stop")]
+    assert events == [
+        TextDelta("from a stand-in"),
+        ModelRequestFinished("ok", 0.0, 0.0),
+        AssistantMessage("from a stand-in", (), "stop"),
+    ]
     assert calls[0]["max_retries"] == 0 and "num_retries" not in calls[0]
     assert calls[0]["tools"] == TOOLS and "api_base" not in calls[0]
 
@@ -540,6 +557,36 @@ async def test_success_is_counted_even_if_the_caller_stops_at_the_message(make_c
         if isinstance(event, AssistantMessage):
             break
     assert outcomes(metrics) == {"ok": 1}
+
+
+async def test_time_to_first_token_runs_from_the_request_being_sent(fake_time) -> None:
+    """logai's own start-up (the litellm import) is not the model's latency."""
+
+    class Delta:
+        content = "hi"
+        tool_calls = None
+
+    class Choice:
+        finish_reason = "stop"
+        delta = Delta()
+
+    class Chunk:
+        choices = [Choice()]
+        usage = None
+
+    async def chunks() -> Any:
+        fake_time.now += 0.25  # the model thinks
+        yield Chunk()
+        fake_time.now += 0.5
+
+    async def completion(**kwargs: Any) -> Any:
+        return chunks()
+
+    fake_time.now += 3.0  # what an import would cost before the request
+    client = LLMClient(model="openai/x", completion=completion, runtime=fake_runtime(fake_time))
+    events: list[ModelEvent] = [e async for e in client.respond(MESSAGES)]
+    (finished,) = [e for e in events if isinstance(e, ModelRequestFinished)]
+    assert finished == ModelRequestFinished("ok", 0.75, 0.25)
 
 
 def test_importing_the_client_does_not_import_litellm() -> None:

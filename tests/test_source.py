@@ -6,26 +6,26 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
-import botocore.endpoint
 import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
 
-from logai.logs.source import (
+from logai.events import CloudWatchCall, CloudWatchRetry, Event
+from logai.logs.errors import (
     AccessDenied,
-    CloudWatchSource,
     EndpointUnreachable,
     InvalidQuery,
     LogGroupNotFound,
     LogStreamNotFound,
     SourceError,
-    StreamResult,
     Throttled,
 )
+from logai.logs.results import StreamResult
+from logai.logs.source import CloudWatchSource
+from logai.runtime import Runtime
 from logai.settings import load_settings
 from tests.seed import put_events, seed_group, seed_incident
 
@@ -61,16 +61,27 @@ def stubbed() -> Iterator[tuple[CloudWatchSource, Stubber, FakeClock]]:
     )
     clock = FakeClock()
     with Stubber(client) as stubber:
-        yield CloudWatchSource(client, clock=clock, sleep=clock.sleep), stubber, clock
+        yield CloudWatchSource(client, runtime=Runtime(clock=clock, sleep=clock.sleep)), stubber, clock
         stubber.assert_no_pending_responses()
 
 
+def stubbed_with(sleep: Any) -> tuple[CloudWatchSource, Stubber]:
+    """A stubbed source whose sleep is `sleep` (it may interrupt)."""
+    client = botocore.session.get_session().create_client(
+        "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+    return CloudWatchSource(client, runtime=Runtime(clock=FakeClock(), sleep=sleep)), Stubber(client)
+
+
 @pytest.fixture
-def botocore_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Replace the sleep botocore's retry loop uses (endpoint.py calls time.sleep) with a recorder."""
-    sleeps: list[float] = []
-    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=sleeps.append))
-    return sleeps
+def retry_sleeps() -> FakeClock:
+    """The sleep a source's botocore retries wait with (recorded, never waited)."""
+    return FakeClock()
+
+
+def waiting_source(clock: FakeClock, events: list[Event] | None = None) -> CloudWatchSource:
+    sink = events.append if events is not None else None
+    return moto_source(runtime=Runtime(sleep=clock.sleep), sink=sink)
 
 
 # -- set-up ---------------------------------------------------------------
@@ -343,18 +354,18 @@ def test_insights_timeout_stops_the_query_and_returns_partial_rows(stubbed) -> N
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, asyncio.CancelledError, RuntimeError])
-def test_insights_interrupted_while_polling_stops_the_query(stubbed, interruption: type[BaseException]) -> None:
-    source, stubber, _ = stubbed
-    _start_query(stubber)
-    stubber.add_response("get_query_results", {"status": "Running", "results": []}, {"queryId": "q-1"})
-    stubber.add_response("stop_query", {"success": True}, {"queryId": "q-1"})
-
+def test_insights_interrupted_while_polling_stops_the_query(interruption: type[BaseException]) -> None:
     def interrupted_sleep(_: float) -> None:
         raise interruption()
 
-    source._sleep = interrupted_sleep
-    with pytest.raises(interruption):
-        source.run_insights(["/a", "/b"], "stats count(*) by bin(5m)", 1000, 3000)
+    source, stubber = stubbed_with(interrupted_sleep)
+    with stubber:
+        _start_query(stubber)
+        stubber.add_response("get_query_results", {"status": "Running", "results": []}, {"queryId": "q-1"})
+        stubber.add_response("stop_query", {"success": True}, {"queryId": "q-1"})
+        with pytest.raises(interruption):
+            source.run_insights(["/a", "/b"], "stats count(*) by bin(5m)", 1000, 3000)
+        stubber.assert_no_pending_responses()
 
 
 def test_insights_error_while_polling_stops_the_query(stubbed) -> None:
@@ -413,9 +424,10 @@ def _throttle_response(request: Any) -> AWSResponse:
     return AWSResponse(request.url, 400, headers, _Body(body))
 
 
-def test_throttling_is_retried_by_botocore_then_reported(aws, botocore_sleeps: list[float]) -> None:
+def test_throttling_is_retried_by_botocore_then_reported(aws, retry_sleeps: FakeClock) -> None:
     aws.client().create_log_group(logGroupName="/busy")
-    source = moto_source()
+    events: list[Event] = []
+    source = waiting_source(retry_sleeps, events)
     attempts: list[str] = []
 
     def throttle(request: Any, **_: Any) -> AWSResponse:
@@ -426,14 +438,19 @@ def test_throttling_is_retried_by_botocore_then_reported(aws, botocore_sleeps: l
     with pytest.raises(Throttled) as caught:
         source.filter_events(["/busy"], 0, now_ms())
     assert len(attempts) == 5  # the first try and botocore's four standard retries
-    assert len(botocore_sleeps) == 4
+    assert len(retry_sleeps.sleeps) == 4
     assert "Rate exceeded" in str(caught.value)
+    # Every wait and the call's end are reported, so metrics count them.
+    retries = [e for e in events if isinstance(e, CloudWatchRetry)]
+    assert [(e.action, e.attempt) for e in retries] == [("FilterLogEvents", n) for n in (1, 2, 3, 4)]
+    assert [e.delay_s for e in retries] == retry_sleeps.sleeps
+    assert [e.outcome for e in events if isinstance(e, CloudWatchCall)] == ["throttled"]
 
 
-def test_throttling_that_clears_is_invisible(aws, botocore_sleeps: list[float]) -> None:
+def test_throttling_that_clears_is_invisible(aws, retry_sleeps: FakeClock) -> None:
     client = aws.client()
     seed_group(client, "/busy", "s", ["ok 1", "ok 2"], start_ms=now_ms() - 10_000)
-    source = moto_source()
+    source = waiting_source(retry_sleeps)
     attempts: list[int] = []
 
     def throttle_twice(request: Any, **_: Any) -> AWSResponse | None:
@@ -443,10 +460,10 @@ def test_throttling_that_clears_is_invisible(aws, botocore_sleeps: list[float]) 
     source.client.meta.events.register("before-send.cloudwatch-logs.FilterLogEvents", throttle_twice)
     result = source.filter_events(["/busy"], 0, now_ms())
     assert [e.message for e in result.events] == ["ok 1", "ok 2"]
-    assert len(attempts) == 3 and len(botocore_sleeps) == 2
+    assert len(attempts) == 3 and len(retry_sleeps.sleeps) == 2
 
 
-def test_unreachable_endpoint(aws, monkeypatch: pytest.MonkeyPatch, botocore_sleeps: list[float]) -> None:
+def test_unreachable_endpoint(aws, monkeypatch: pytest.MonkeyPatch, retry_sleeps: FakeClock) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on
@@ -454,7 +471,7 @@ def test_unreachable_endpoint(aws, monkeypatch: pytest.MonkeyPatch, botocore_sle
         port = probe.getsockname()[1]
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
     with pytest.raises(EndpointUnreachable, match=f"Cannot reach CloudWatch Logs at http://127.0.0.1:{port}"):
-        moto_source().list_groups()
+        waiting_source(retry_sleeps).list_groups()
 
 
 # -- tail -------------------------------------------------------------
@@ -464,8 +481,16 @@ def _raw(event_id: str, timestamp: int, message: str, stream: str = "s") -> dict
     return {"eventId": event_id, "timestamp": timestamp, "message": message, "logStreamName": stream, "ingestionTime": timestamp}
 
 
-def test_tail_follow_drops_duplicates_at_page_ends_and_sleeps_between_polls(stubbed) -> None:
-    source, stubber, clock = stubbed
+def test_tail_follow_drops_duplicates_at_page_ends_and_sleeps_between_polls() -> None:
+    clock = FakeClock()
+
+    def sleep(seconds: float) -> None:
+        clock.sleeps.append(seconds)
+        if len(clock.sleeps) == 3:
+            raise KeyboardInterrupt
+
+    source, stubber = stubbed_with(sleep)
+    stubber.activate()
     first = {"logGroupName": "/g", "startTime": 1000, "interleaved": True, "filterPattern": "ERROR"}
     stubber.add_response("filter_log_events", {"events": [_raw("a", 1000, "one"), _raw("b", 2000, "two")], "nextToken": "t"}, first)
     stubber.add_response("filter_log_events", {"events": [_raw("c", 3000, "three")]}, {**first, "nextToken": "t"})
@@ -473,13 +498,6 @@ def test_tail_follow_drops_duplicates_at_page_ends_and_sleeps_between_polls(stub
     again = {**first, "startTime": 3000}
     stubber.add_response("filter_log_events", {"events": [_raw("c", 3000, "three"), _raw("d", 3000, "four")]}, again)
     stubber.add_response("filter_log_events", {"events": []}, again)
-
-    def sleep(seconds: float) -> None:
-        clock.sleeps.append(seconds)
-        if len(clock.sleeps) == 3:
-            raise KeyboardInterrupt
-
-    source._sleep = sleep
     seen: list[str] = []
     with pytest.raises(KeyboardInterrupt):
         for event in source.tail(["/g"], pattern="ERROR", start_ms=1000, follow=True, poll_s=5.0):

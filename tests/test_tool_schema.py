@@ -7,6 +7,11 @@ from typing import Literal
 
 import pytest
 
+from typing import Annotated
+
+from pydantic import Field
+
+from logai.events import ToolCall
 from logai.tools.registry import ToolRegistry
 from logai.tools.result import ToolResult
 from logai.tools.schema import parse_docstring, tool_spec
@@ -89,7 +94,7 @@ def test_bound_methods_lose_self() -> None:
 )
 async def test_every_bad_call_comes_back_as_an_error_result(name: str, raw: str, expected: str) -> None:
     registry = ToolRegistry([search, boom])
-    _, result = await registry.call(name, raw)
+    result = await registry.run(registry.prepare(ToolCall("c1", name, raw)))
     assert not result.ok
     assert result.text.startswith("Error: ")
     assert expected in result.text
@@ -98,8 +103,10 @@ async def test_every_bad_call_comes_back_as_an_error_result(name: str, raw: str,
 
 async def test_valid_call_runs_with_defaults_and_coercion() -> None:
     registry = ToolRegistry([search])
-    arguments, result = await registry.call("search", '{"log_groups": ["/a", "/b"], "limit": "5"}')
-    assert arguments == {"log_groups": ["/a", "/b"], "limit": "5"}
+    prepared = registry.prepare(ToolCall("c1", "search", '{"log_groups": ["/a", "/b"], "limit": "5"}'))
+    assert prepared.arguments == {"log_groups": ["/a", "/b"], "limit": "5"}
+    assert prepared.known and prepared.problem is None
+    result = await registry.run(prepared)
     assert result.ok
     assert result.text == "['/a', '/b']||5|asc|None"
 
@@ -107,3 +114,29 @@ async def test_valid_call_runs_with_defaults_and_coercion() -> None:
 def test_duplicate_tool_names_are_refused() -> None:
     with pytest.raises(ValueError, match="two tools"):
         ToolRegistry([search, search])
+
+
+def bounded(limit: Annotated[int, Field(ge=1, le=50)] = 10) -> ToolResult:
+    """Bounded.
+
+    Args:
+        limit: How many.
+    """
+    return ToolResult(text=str(limit), summary="ok")
+
+
+async def test_limits_are_in_the_schema_and_enforced_once() -> None:
+    registry = ToolRegistry([bounded])
+    (schema,) = registry.schemas()
+    assert schema["function"]["parameters"]["properties"]["limit"] == {
+        "type": "integer", "minimum": 1, "maximum": 50, "default": 10, "description": "How many.",
+    }
+    refused = registry.prepare(ToolCall("c1", "bounded", '{"limit": 500}'))
+    assert refused.problem is not None and "limit: Input should be less than or equal to 50" in refused.problem.text
+    assert (await registry.run(refused)).text == refused.problem.text
+
+
+async def test_an_unknown_tool_is_marked_so_its_name_stays_out_of_metrics() -> None:
+    registry = ToolRegistry([bounded])
+    prepared = registry.prepare(ToolCall("c1", "x" * 10_000, "{}"))
+    assert not prepared.known and prepared.problem is not None

@@ -11,12 +11,17 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
+from logai.events import ToolCall
+from logai.figures import human_bytes
+from logai.logs.groups import closest_group_names
 from logai.logs.shaping import estimate_tokens
 from logai.logs.source import CloudWatchSource
-from logai.logs.timeparse import iso
+from logai.logs.timeparse import from_ms, iso
+from logai.runtime import Runtime
 from logai.settings import load_settings
-from logai.tools.cloudwatch import LogTools, closest_group_names, human_bytes
+from logai.tools.cloudwatch import LogTools
 from logai.tools.registry import ToolRegistry
+from logai.tools.result import SearchScope, ToolResult
 from tests.seed import seed_group, seed_incident
 
 
@@ -28,7 +33,15 @@ def incident(aws) -> dict[str, Any]:
 @pytest.fixture
 def tools(incident: dict[str, Any]) -> LogTools:
     source = CloudWatchSource.from_settings(load_settings())
-    return LogTools(source, budget_tokens=800, max_events=500, clock=lambda: incident["now_ms"] / 1000)
+    return LogTools(source, budget_tokens=800, max_events=500, runtime=Runtime(wall_clock=lambda: incident["now_ms"] / 1000))
+
+
+def called(tools: LogTools, name: str, **arguments: Any) -> ToolResult:
+    """One tool call the way the model makes it: JSON arguments, validated by the registry."""
+    import asyncio
+
+    registry = ToolRegistry(tools.functions())
+    return asyncio.run(registry.run(registry.prepare(ToolCall("c1", name, json.dumps(arguments)))))
 
 
 def parameters_used(text: str) -> dict[str, Any]:
@@ -87,13 +100,12 @@ def test_search_finds_the_incident_and_says_what_it_searched(tools: LogTools, in
     result = tools.search_logs([group], filter_pattern="ERROR", start="1h")
     assert result.ok and not result.empty
     assert result.summary == f'{incident["checkout_errors"]} events in 1 group over 1h (pattern "ERROR")'
-    assert result.searched == {
-        "log_groups": [group],
-        "start": iso(incident["now_ms"] - 3600_000),
-        "end": iso(incident["now_ms"]),
-        "filter_pattern": "ERROR",
-        "limit": 200,
-    }
+    assert result.scope == SearchScope(
+        log_groups=(group,),
+        start=from_ms(incident["now_ms"] - 3600_000),
+        end=from_ms(incident["now_ms"]),
+        filter_pattern="ERROR",
+    )
     assert f"{incident['checkout_errors']} events" in result.text
     assert incident["error_signature"] in result.text
     assert estimate_tokens(result.text) <= 800
@@ -124,7 +136,7 @@ def test_search_that_matches_nothing_is_empty_not_an_error(tools: LogTools, inci
     assert result.text == (
         f'No events matched. Searched log groups {group} from {start} to {end} (1h), filter pattern "OutOfMemoryError".'
     )
-    assert result.searched["start"] == start and result.searched["end"] == end
+    assert (iso(result.scope.start), iso(result.scope.end)) == (start, end)
 
 
 def test_truncated_search_says_so_and_points_to_insights(tools: LogTools, incident: dict[str, Any]) -> None:
@@ -154,16 +166,18 @@ def test_unknown_group_among_good_ones_is_named(tools: LogTools, incident: dict[
 @pytest.mark.parametrize(
     ("kwargs", "said"),
     [
-        ({"log_groups": []}, "No log group was given"),
-        ({"log_groups": ["  "]}, "No log group was given"),
-        ({"log_groups": [f"/g/{i}" for i in range(11)]}, "at most 10 log groups, but 11 were given"),
+        ({"log_groups": []}, "log_groups: Value should have at least 1 item"),
+        ({"log_groups": ["  "]}, "log_groups.0: String should have at least 1 character"),
+        ({"log_groups": [f"/g/{i}" for i in range(11)]}, "log_groups: Value should have at most 10 items"),
+        ({"log_groups": ["/ecs/payments"], "limit": 0}, "limit: Input should be greater than or equal to 1"),
+        ({"log_groups": ["/ecs/payments"], "filter_pattern": "x" * 1025}, "filter_pattern: String should have at most 1024"),
         ({"log_groups": ["/ecs/payments"], "start": "yesterday-ish"}, 'Cannot read the time "yesterday-ish"'),
         ({"log_groups": ["/ecs/payments"], "start": "1h", "end": "2h"}, "is not before the end"),
         ({"log_groups": ["/ecs/payments"], "end": "2099-01-01"}, "is in the future"),
     ],
 )
 def test_bad_arguments_come_back_as_errors_with_the_parameters(tools: LogTools, kwargs: dict[str, Any], said: str) -> None:
-    result = tools.search_logs(**kwargs)
+    result = called(tools, "search_logs", **kwargs)
     assert not result.ok and not result.empty
     assert said in result.text
     used = parameters_used(result.text)
@@ -177,7 +191,7 @@ def test_bad_arguments_come_back_as_errors_with_the_parameters(tools: LogTools, 
 def test_read_log_stream_latest(tools: LogTools, incident: dict[str, Any]) -> None:
     result = tools.read_log_stream(incident["payments_group"], limit=20)
     assert result.ok and not result.empty
-    assert result.searched["log_stream"] == "payments/app/9b2e71d0"
+    assert result.scope.log_stream == "payments/app/9b2e71d0"
     assert "HikariPool-1" in result.text
     assert result.summary == "20 events from /ecs/payments / payments/app/9b2e71d0"
 
@@ -195,8 +209,8 @@ def test_read_log_stream_problems(tools: LogTools, incident: dict[str, Any], aws
     assert missing_group.missing_log_group == "/ecs/paymnts"
     assert "/ecs/payments" in missing_group.suggestions
 
-    nothing = tools.read_log_stream("")
-    assert not nothing.ok and "No log group was given" in nothing.text
+    nothing = called(tools, "read_log_stream", log_group="")
+    assert not nothing.ok and "log_group: String should have at least 1 character" in nothing.text
 
 
 # -- run_insights_query -------------------------------------------------
@@ -207,7 +221,7 @@ def test_insights_rows(tools: LogTools, incident: dict[str, Any]) -> None:
         [incident["checkout_group"]], "fields @timestamp, @message | sort @timestamp desc", start="1h", limit=10
     )
     assert result.ok and not result.empty
-    assert result.searched["query"] == "fields @timestamp, @message | sort @timestamp desc | limit 10"
+    assert result.scope.query == "fields @timestamp, @message | sort @timestamp desc | limit 10"
     assert "10 rows" in result.text
     assert "row limit of 10 was reached" in result.text
     assert result.summary == "insights: 10 rows over 1h"
@@ -217,12 +231,14 @@ def test_insights_without_rows_is_empty(tools: LogTools, incident: dict[str, Any
     result = tools.run_insights_query([incident["checkout_group"]], "fields @message", start="3h", end="2h")
     assert result.ok and result.empty
     assert "returned no rows" in result.text
-    assert result.searched["log_groups"] == [incident["checkout_group"]]
+    assert result.scope.log_groups == (incident["checkout_group"],)
 
 
 def test_insights_argument_problems(tools: LogTools, incident: dict[str, Any]) -> None:
-    assert "The query is empty" in tools.run_insights_query([incident["checkout_group"]], "  ").text
-    assert "at most 50 log groups" in tools.run_insights_query([f"/g{i}" for i in range(51)], "fields @message").text
+    empty = called(tools, "run_insights_query", log_groups=[incident["checkout_group"]], query="  ")
+    assert "query: String should have at least 1 character" in empty.text
+    many = called(tools, "run_insights_query", log_groups=[f"/g{i}" for i in range(51)], query="fields @message")
+    assert "log_groups: Value should have at most 50 items" in many.text
     missing = tools.run_insights_query([incident["checkout_group"], "/aws/lambda/checkout-ap"], "fields @message")
     assert missing.missing_log_group == "/aws/lambda/checkout-ap"
     assert missing.suggestions[0] == "/aws/lambda/checkout-api"
@@ -245,9 +261,10 @@ def stubbed() -> Iterator[tuple[LogTools, Stubber]]:
         "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
     )
     clock = _Clock()
-    source = CloudWatchSource(client, clock=clock, sleep=clock.sleep)
+    runtime = Runtime(clock=clock, wall_clock=clock, sleep=clock.sleep)
+    source = CloudWatchSource(client, runtime=runtime)
     with Stubber(client) as stubber:
-        yield LogTools(source, insights_timeout=3.0, clock=clock), stubber
+        yield LogTools(source, insights_timeout=3.0, runtime=runtime), stubber
         stubber.assert_no_pending_responses()
 
 
@@ -314,7 +331,6 @@ def test_seed_group_and_search_agree_on_limits(aws) -> None:
     client = aws.client()
     now = int(time.time() * 1000)
     seed_group(client, "/many", "s", [f"event {i}" for i in range(40)], start_ms=now - 50_000)
-    tools = LogTools(CloudWatchSource.from_settings(load_settings()), max_events=30, clock=lambda: now / 1000)
+    tools = LogTools(CloudWatchSource.from_settings(load_settings()), max_events=30, runtime=Runtime(wall_clock=lambda: now / 1000))
     result = tools.search_logs(["/many"], start="5m", limit=1000)
-    assert result.searched["limit"] == 30
     assert result.summary.startswith("30+ events")

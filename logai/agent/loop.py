@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from logai.agent.intent import IntentDetector
@@ -17,11 +18,10 @@ from logai.agent.recovery import LimitReached, Nudge, RecoveryPolicy, TurnRecove
 from logai.events import (
     AssistantMessage,
     Event,
+    ModelEvent,
     NudgeInjected,
     NudgeLimitReached,
-    RetryScheduled,
     StopReason,
-    TextDelta,
     ToolCall,
     ToolCallFinished,
     ToolCallStarted,
@@ -29,9 +29,7 @@ from logai.events import (
     Usage,
 )
 from logai.llm.client import LLMError
-from logai.metrics import names
-from logai.metrics.collector import MetricsCollector
-from logai.tools.registry import ToolRegistry
+from logai.tools.registry import PreparedCall, ToolRegistry
 from logai.tools.result import ToolResult
 
 # Tool results of earlier turns keep this many characters (their header and first lines).
@@ -43,7 +41,7 @@ class ModelClient(Protocol):
 
     def respond(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
-    ) -> AsyncIterator[TextDelta | RetryScheduled | Usage | AssistantMessage]: ...
+    ) -> AsyncIterator[ModelEvent]: ...
 
 
 class Agent:
@@ -55,16 +53,14 @@ class Agent:
         llm: ModelClient,
         tools: ToolRegistry,
         system_prompt: str,
-        metrics: MetricsCollector | None = None,
         max_tool_rounds: int = 8,
         recovery: RecoveryPolicy | None = None,
         detector: IntentDetector | None = None,
         known_groups: Callable[[], Sequence[str]] | None = None,
-        clock: Callable[[], float] = time.perf_counter,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.llm = llm
         self.tools = tools
-        self.metrics = metrics or MetricsCollector(enabled=False)
         self.max_tool_rounds = max_tool_rounds
         self.recovery = recovery or RecoveryPolicy()
         self.detector = detector
@@ -78,7 +74,7 @@ class Agent:
         self.messages = [self._system]
 
     async def run_turn(self, question: str) -> AsyncIterator[Event]:
-        """Answer one question. The last event is always a TurnDone.
+        """Answer one question. The last event is always a TurnDone (unless the turn is cancelled).
 
         On failure or cancellation the conversation is rolled back to where it
         was, so a half-finished turn (a tool call without its result) never
@@ -88,24 +84,19 @@ class Agent:
         checkpoint = len(self.messages)
         started = self.clock()
         self.messages.append({"role": "user", "content": question})
-        outcome: StopReason = "error"
         try:
             async for event in self._turn():
                 if isinstance(event, TurnDone):
-                    outcome = event.stop_reason
-                    if outcome == "error":
+                    if event.stop_reason == "error":
                         del self.messages[checkpoint:]
+                    event = _with_duration(event, self.clock() - started)
                 yield event
         except (asyncio.CancelledError, GeneratorExit):
-            outcome = "cancelled"
             del self.messages[checkpoint:]
             raise
-        finally:
-            self.metrics.inc(names.TURNS, {"outcome": outcome})
-            self.metrics.observe(names.TURN_DURATION_SECONDS, self.clock() - started)
 
     async def _turn(self) -> AsyncIterator[Event]:
-        retry = TurnRecovery(self.recovery, self.metrics, detector=self.detector, known_groups=self.known_groups)
+        retry = TurnRecovery(self.recovery, detector=self.detector, known_groups=self.known_groups)
         usage = {"prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0, "requests": 0.0}
         rounds = 0
         force_answer = False
@@ -113,16 +104,16 @@ class Agent:
             offer_tools = rounds < self.max_tool_rounds and not force_answer
             reply: AssistantMessage | None = None
             try:
-                async for event in self.llm.respond(self.messages, self.tools.schemas() if offer_tools else None):
-                    if isinstance(event, AssistantMessage):
-                        reply = event
+                async for model_event in self.llm.respond(self.messages, self.tools.schemas() if offer_tools else None):
+                    if isinstance(model_event, AssistantMessage):
+                        reply = model_event
                         continue
-                    if isinstance(event, Usage):
-                        usage["prompt_tokens"] += event.prompt_tokens
-                        usage["completion_tokens"] += event.completion_tokens
-                        usage["cost_usd"] += event.cost_usd or 0.0
+                    if isinstance(model_event, Usage):
+                        usage["prompt_tokens"] += model_event.prompt_tokens
+                        usage["completion_tokens"] += model_event.completion_tokens
+                        usage["cost_usd"] += model_event.cost_usd or 0.0
                         usage["requests"] += 1
-                    yield event
+                    yield model_event
             except LLMError as exc:  # a failure the adapter gave up on; anything else is a bug and propagates
                 error = f"{exc} Hint: {exc.hint}" if exc.hint else str(exc)
                 yield TurnDone(answer="", stop_reason="error", error=error, tool_rounds=rounds, usage=usage)
@@ -134,13 +125,12 @@ class Agent:
 
             if reply.tool_calls and offer_tools:
                 rounds += 1
-                results: list[tuple[dict[str, Any], ToolResult]] = []
+                results: list[ToolResult] = []
                 async for event in self._run_tools(reply.tool_calls, results):
                     yield event
-                for decision in retry.after_tools(results):
-                    event = self._inject(decision)
-                    force_answer = force_answer or isinstance(decision, LimitReached)
-                    yield event
+                for due in retry.after_tools(results):
+                    force_answer = force_answer or isinstance(due, LimitReached)
+                    yield self._inject(due)
                 continue
             if reply.tool_calls:
                 # Tools were not offered, yet the model called one: answer its
@@ -150,7 +140,9 @@ class Agent:
                 force_answer = True
                 continue
 
-            decision = retry.after_reply(reply.content, tools_offered=offer_tools)
+            seen, decision = retry.after_reply(reply.content, tools_offered=offer_tools)
+            if seen is not None:
+                yield seen
             if decision is not None:
                 force_answer = force_answer or isinstance(decision, LimitReached)
                 yield self._inject(decision)
@@ -159,40 +151,36 @@ class Agent:
             yield TurnDone(answer=reply.content, stop_reason=stop, tool_rounds=rounds, usage=usage)
             return
 
-    async def _run_tools(
-        self, calls: Sequence[ToolCall], results: list[tuple[dict[str, Any], ToolResult]]
-    ) -> AsyncIterator[Event]:
+    async def _run_tools(self, calls: Sequence[ToolCall], results: list[ToolResult]) -> AsyncIterator[Event]:
         """Run one round's calls concurrently; results go back in the model's order."""
-        parsed = [self.tools.parse_arguments(call.name, call.arguments)[0] for call in calls]
-        for call, arguments in zip(calls, parsed, strict=True):
-            yield ToolCallStarted(call_id=call.id, name=call.name, arguments=arguments)
+        prepared = [self.tools.prepare(call) for call in calls]
+        for item in prepared:
+            yield ToolCallStarted(call_id=item.call.id, name=item.call.name, arguments=item.arguments, known=item.known)
 
-        async def run(call: ToolCall) -> tuple[dict[str, Any], ToolResult, float]:
+        async def run(item: PreparedCall) -> tuple[ToolResult, float]:
             began = self.clock()
-            arguments, result = await self.tools.call(call.name, call.arguments)
-            return arguments, result, self.clock() - began
+            result = await self.tools.run(item)
+            return result, self.clock() - began
 
-        tasks = [asyncio.create_task(run(call)) for call in calls]
+        tasks = [asyncio.create_task(run(item)) for item in prepared]
         try:
             done = await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
                 task.cancel()
             raise
-        for call, (arguments, result, elapsed) in zip(calls, done, strict=True):
-            outcome = "ok" if result.ok else "error"
-            self.metrics.inc(names.TOOL_CALLS, {"tool": call.name, "outcome": outcome})
-            self.metrics.observe(names.TOOL_DURATION_SECONDS, elapsed, {"tool": call.name})
-            self._append_tool_result(call, result.text)
-            results.append((arguments, result))
+        for item, (result, elapsed) in zip(prepared, done, strict=True):
+            self._append_tool_result(item.call, result.text)
+            results.append(result)
             yield ToolCallFinished(
-                call_id=call.id,
-                name=call.name,
-                arguments=arguments,
+                call_id=item.call.id,
+                name=item.call.name,
+                arguments=item.arguments,
                 ok=result.ok,
                 duration_s=elapsed,
                 summary=result.summary,
                 result=result.text,
+                known=item.known,
             )
 
     def _shorten_old_results(self) -> None:
@@ -216,6 +204,10 @@ class Agent:
         if isinstance(decision, LimitReached):
             return NudgeLimitReached(reason=decision.reason)
         return NudgeInjected(reason=decision.reason, attempt=decision.attempt, message=decision.message)
+
+
+def _with_duration(done: TurnDone, seconds: float) -> TurnDone:
+    return replace(done, duration_s=seconds)
 
 
 def _assistant_message(reply: AssistantMessage) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 name, or a reply that announces a search without making it.
 
 A `TurnRecovery` lives for one turn. It decides whether a nudge is due,
-builds the message the model sees, enforces the per-reason budget and counts
-everything in the metrics collector.
+builds the message the model sees and enforces the per-reason budget; the
+agent turns its decisions into events, which is how they are counted.
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from logai.agent.intent import Intent, IntentDetector
-from logai.events import NudgeReason
-from logai.metrics import names
-from logai.metrics.collector import MetricsCollector
-from logai.tools.result import ToolResult
+from logai.events import IntentDetected, NudgeReason
+from logai.tools.result import SearchScope, ToolResult
 
 NUDGE_PREFIX = "[automatic note from logai, not from the user]"
 
@@ -54,55 +51,50 @@ class TurnRecovery:
     def __init__(
         self,
         policy: RecoveryPolicy,
-        metrics: MetricsCollector,
         *,
         detector: IntentDetector | None = None,
         known_groups: Callable[[], Sequence[str]] | None = None,
     ) -> None:
         self.policy = policy
-        self.metrics = metrics
         self.detector = detector
         self.known_groups = known_groups
         self.sent: dict[str, int] = {}
         self.exhausted: set[str] = set()
 
-    def after_tools(self, results: Sequence[tuple[dict[str, Any], ToolResult]]) -> list[Decision]:
+    def after_tools(self, results: Sequence[ToolResult]) -> list[Decision]:
         """Nudges due after a round of tool calls (at most one per reason)."""
         if not self.policy.auto_retry_enabled:
             return []
         decisions: list[Decision] = []
-        missing = [r for _, r in results if r.missing_log_group]
+        missing = [r for r in results if r.missing_log_group]
         if missing:
             decision = self._decide("log_group_not_found", lambda: self._not_found_message(missing))
             if decision:
                 decisions.append(decision)
         # Only nudge on empties when nothing in the round found anything: one
         # empty group beside a productive one is information, not a dead end.
-        empties = [r for _, r in results if r.ok and r.empty]
-        productive = any(r.ok and not r.empty for _, r in results)
+        empties = [r for r in results if r.ok and r.empty]
+        productive = any(r.ok and not r.empty for r in results)
         if empties and not productive:
             decision = self._decide("empty_logs", lambda: self._empty_message(empties))
             if decision:
                 decisions.append(decision)
         return decisions
 
-    def after_reply(self, content: str, *, tools_offered: bool) -> Decision | None:
-        """A reply with no tool call: nudge when it only announces an action."""
+    def after_reply(self, content: str, *, tools_offered: bool) -> tuple[IntentDetected | None, Decision | None]:
+        """A reply with no tool call: what the detector saw, and a nudge when the reply only announces an action."""
         if not (self.policy.intent_detection_enabled and tools_offered and self.detector):
-            return None
+            return None, None
         if not content.strip():
-            return self._decide(
+            return None, self._decide(
                 "intent_without_action",
                 lambda: f"{NUDGE_PREFIX} Your reply was empty. Call a tool now, or answer the question with what you know.",
             )
         intent = self.detector.detect(content)
         if not intent.detected:
-            return None
-        self.metrics.inc(
-            names.INTENT_DETECTION_HITS,
-            {"intent_type": str(intent.type), "confidence_bucket": intent.bucket},
-        )
-        return self._decide("intent_without_action", lambda: self._intent_message(intent))
+            return None, None
+        seen = IntentDetected(intent_type=str(intent.type), confidence_bucket=intent.bucket)
+        return seen, self._decide("intent_without_action", lambda: self._intent_message(intent))
 
     def _decide(self, reason: NudgeReason, build: Callable[[], str]) -> Decision | None:
         if reason in self.exhausted:
@@ -110,15 +102,12 @@ class TurnRecovery:
         count = self.sent.get(reason, 0)
         if count >= self.policy.max_nudges_per_reason:
             self.exhausted.add(reason)
-            self.metrics.inc(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": reason})
             return LimitReached(
                 reason,
                 f"{NUDGE_PREFIX} Stop searching now. Answer the question with what you found so far, "
                 "say plainly what you searched and that it found nothing more, and suggest what the user could check next.",
             )
         self.sent[reason] = count + 1
-        self.metrics.inc(names.RETRY_ATTEMPTS, {"reason": reason})
-        self.metrics.inc(names.RETRY_PROMPT_INJECTED, {"reason": reason})
         return Nudge(reason, count + 1, build())
 
     def _not_found_message(self, results: Sequence[ToolResult]) -> str:
@@ -140,15 +129,14 @@ class TurnRecovery:
         widest: tuple[str, str] | None = None
         filters: list[str] = []
         for result in results:
-            s = result.searched
-            searched_groups = [str(g) for g in s.get("log_groups") or []]
-            groups.update(searched_groups)
-            pattern = s.get("filter_pattern") or s.get("query") or ""
+            scope = result.scope
+            groups.update(scope.log_groups)
+            pattern = scope.filter_pattern or scope.query
             if pattern:
-                filters.append(str(pattern))
-            span = f"{s.get('start', '?')} to {s.get('end', '?')}"
-            lines.append(f"- groups {', '.join(searched_groups) or '?'}, {span}, pattern {pattern!r}")
-            wider = widen(s.get("start"), s.get("end"), self.policy.widen_factor)
+                filters.append(pattern)
+            span = f"{_iso(scope.start)} to {_iso(scope.end)}"
+            lines.append(f"- groups {', '.join(scope.log_groups) or '?'}, {span}, pattern {pattern!r}")
+            wider = widen(scope, self.policy.widen_factor)
             if wider:
                 widest = wider
         lines.append("Do not give up yet. Try, in this order:")
@@ -190,16 +178,15 @@ class TurnRecovery:
         return names_[:limit]
 
 
-def widen(start: Any, end: Any, factor: float) -> tuple[str, str] | None:
-    """A range `factor` times as long as start..end, ending at the same end (ISO strings)."""
-    try:
-        begin = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
-        finish = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
-    except ValueError:
+def widen(scope: SearchScope, factor: float) -> tuple[str, str] | None:
+    """A range `factor` times as long as the scope's, ending at the same end (ISO strings)."""
+    if scope.start is None or scope.end is None:
         return None
-    span = finish - begin
+    span = scope.end - scope.start
     if span.total_seconds() <= 0:
         return None
-    wider = finish - span * factor
-    fmt = "%Y-%m-%dT%H:%M:%SZ"
-    return wider.strftime(fmt), finish.strftime(fmt)
+    return _iso(scope.end - span * factor), _iso(scope.end)
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else "?"

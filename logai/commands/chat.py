@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import typer
 
-from logai.commands.common import settings_or_exit
+from logai.commands.common import runtime_of, settings_or_exit
+from logai.session import Session
 
 
 def chat(
+    ctx: typer.Context,
     model: str | None = typer.Option(None, "--model", "-m", help="litellm model string (overrides LOGAI_MODEL)."),
     profile: str | None = typer.Option(None, "--profile", help="AWS profile."),
     region: str | None = typer.Option(None, "--region", help="AWS region."),
@@ -18,13 +21,16 @@ def chat(
 ) -> None:
     """Chat about your CloudWatch Logs: streamed answers, tool calls as they run."""
     settings = settings_or_exit(model=model, aws_profile=profile, aws_region=region, max_tool_rounds=max_rounds)
-    from logai.commands.running import open_or_exit
+    from logai.commands.running import open_or_exit, print_warnings
+    from logai.events import EventBus
+    from logai.ui.console import stderr_console
 
-    session = open_or_exit(settings, command="chat")
+    bus = EventBus(print_warnings(stderr_console()))
+    session = open_or_exit(settings, command="chat", runtime=runtime_of(ctx), bus=bus)
     run_chat(session, history=settings.home / "history")
 
 
-def run_chat(session, *, history) -> None:  # type: ignore[no-untyped-def]
+def run_chat(session: Session, *, history: Path | None) -> None:
     """The REPL around an open session; prints the session summary at the end."""
     import asyncio
 

@@ -1,11 +1,15 @@
-"""What every command shares: loading settings, failing with one clear sentence."""
+"""What every command shares: loading settings, the runtime, failing with one clear sentence."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from logai.runtime import Runtime
+    from logai.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -22,7 +26,7 @@ def fail(message: str, code: int = EXIT_FAILURE, hint: str | None = None) -> NoR
     raise typer.Exit(code)
 
 
-def settings_or_exit(**flags: Any):
+def settings_or_exit(**flags: Any) -> Settings:
     """Settings from flags, environment and file; a config problem exits 2."""
     from logai.settings import ConfigError, load_settings
 
@@ -30,3 +34,11 @@ def settings_or_exit(**flags: Any):
         return load_settings(**flags)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+def runtime_of(ctx: typer.Context) -> Runtime:
+    """The clocks and sleeps a command runs with: the real ones, or a test's (`invoke(…, obj=Runtime(…))`)."""
+    from logai.runtime import REAL, Runtime
+
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Runtime) else REAL

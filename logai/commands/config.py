@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from logai.commands.common import EXIT_OK, EXIT_USAGE, settings_or_exit
+
+if TYPE_CHECKING:
+    from logai.settings import Settings
 
 # Provider variables litellm reads itself; shown (masked) so people see what is set.
 PROVIDER_KEYS = (
@@ -79,7 +83,7 @@ def config(
     raise typer.Exit(EXIT_USAGE if check and (problems or aws_problems) else EXIT_OK)
 
 
-def _file_values(path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _file_values(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
@@ -89,7 +93,7 @@ def _file_values(path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         return {}  # load_settings already reported a broken file
 
 
-def _problems(settings) -> list[str]:  # type: ignore[no-untyped-def]
+def _problems(settings: Settings) -> list[str]:
     problems = []
     if not settings.model:
         problems.append("No model is set: set LOGAI_MODEL (for example openai/gpt-4o-mini) or `model` in the config file.")
@@ -103,26 +107,20 @@ def _problems(settings) -> list[str]:  # type: ignore[no-untyped-def]
     return problems
 
 
-def _check_aws(settings) -> list[str]:  # type: ignore[no-untyped-def]
-    import boto3
-    from botocore.exceptions import BotoCoreError
+def _check_aws(settings: Settings) -> list[str]:
+    from logai.logs.aws import aws_session, setup_problems
+    from logai.logs.errors import SourceError
 
     try:
-        session = boto3.Session(profile_name=settings.aws_profile, region_name=settings.aws_region)
-    except BotoCoreError as exc:
-        return [f"AWS: {exc}"]
-    problems = []
-    if not session.region_name:
-        problems.append("AWS: no region: set AWS_REGION or pass --region.")
-    try:
-        if session.get_credentials() is None:
-            problems.append("AWS: no credentials found (AWS_PROFILE, AWS_ACCESS_KEY_ID, ~/.aws/credentials, SSO…).")
-    except BotoCoreError as exc:
-        problems.append(f"AWS: credentials cannot be loaded: {exc}")
-    return problems
+        session = aws_session(settings)
+    except SourceError as exc:
+        return [f"AWS: {exc.message}" + (f" Hint: {exc.hint}." if exc.hint else "")]
+    return [f"AWS: {problem.message} Hint: {problem.hint}." for problem in setup_problems(session)]
 
 
-def _print_table(rows, environment, path, named, problems) -> None:  # type: ignore[no-untyped-def]
+def _print_table(
+    rows: list[dict[str, Any]], environment: dict[str, str], path: Path, named: bool, problems: list[str]
+) -> None:
     from rich.table import Table
 
     from logai.ui.console import stdout_console

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, settings_or_exit
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, runtime_of, settings_or_exit
+
+if TYPE_CHECKING:
+    from logai.demo.sandbox import Sandbox
+    from logai.session import Session
+    from logai.settings import Settings
 
 DEFAULT_QUESTION = "Why did checkout start failing about half an hour ago? Find the root cause."
 
 
 def demo(
+    ctx: typer.Context,
     ask: str | None = typer.Option(None, "--ask", help="Ask one question instead of opening a chat."),
     model: str | None = typer.Option(None, "--model", "-m", help="litellm model string (overrides LOGAI_MODEL)."),
     serve: bool = typer.Option(False, "--serve", help="Keep the sandbox running and print how to point logai at it."),
@@ -24,6 +32,7 @@ def demo(
     from logai.ui.console import stderr_console
 
     err = stderr_console()
+    runtime = runtime_of(ctx)
     try:
         with running_sandbox() as sandbox:
             err.print(
@@ -31,16 +40,18 @@ def demo(
                 f"(moto, {REGION}); nothing leaves this machine except what goes to the model[/]",
                 highlight=False,
             )
-            settings = settings.model_copy(update={"aws_region": REGION, "aws_profile": None})
             if serve:
                 _serve(sandbox)
                 return
             if not settings.model:
-                _tour(settings)
+                _tour(settings, sandbox)
                 raise typer.Exit(EXIT_OK)
-            from logai.commands.running import open_or_exit
+            from logai.commands.running import open_or_exit, print_warnings
+            from logai.events import EventBus
 
-            session = open_or_exit(settings, command="demo")
+            bus = EventBus(print_warnings(err))
+            source = sandbox.source(settings, runtime=runtime, sink=bus.emit)
+            session = open_or_exit(settings, command="demo", runtime=runtime, bus=bus, source=source)
             if ask is not None:
                 _ask(session, ask or DEFAULT_QUESTION)
             else:
@@ -52,18 +63,18 @@ def demo(
         fail(str(exc), EXIT_FAILURE)
 
 
-def _ask(session, question: str) -> None:  # type: ignore[no-untyped-def]
+def _ask(session: Session, question: str) -> None:
     from logai.commands.running import run_turn
 
     try:
-        done, _ = run_turn(session, question, show=True)
+        done = run_turn(session, question, show=True)
     finally:
         session.close()
     if done.stop_reason == "error":
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _serve(sandbox) -> None:  # type: ignore[no-untyped-def]
+def _serve(sandbox: Sandbox) -> None:
     import threading
 
     from logai.ui.console import stdout_console
@@ -79,19 +90,18 @@ def _serve(sandbox) -> None:  # type: ignore[no-untyped-def]
         out.print("sandbox stopped", highlight=False)
 
 
-def _tour(settings) -> None:  # type: ignore[no-untyped-def]
+def _tour(settings: Settings, sandbox: Sandbox) -> None:
     """No model: show the sandbox through the same tools the model would call."""
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
     from logai.demo.incident import CHECKOUT
-    from logai.logs.source import CloudWatchSource
     from logai.tools.cloudwatch import LogTools
     from logai.ui.console import stdout_console
 
     out = stdout_console()
-    source = CloudWatchSource.from_settings(settings)
+    source = sandbox.source(settings)
     tools = LogTools(source, budget_tokens=settings.tool_result_tokens, max_events=settings.max_search_events)
     table = Table("log group", "stored bytes", "retention", title="Log groups in the sandbox", title_justify="left")
     for group in source.list_groups():

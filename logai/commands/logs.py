@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, settings_or_exit
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, runtime_of, settings_or_exit
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -37,6 +37,7 @@ _FOLLOW_POLL_SECONDS = 5.0
 
 
 def groups(
+    ctx: typer.Context,
     prefix: str | None = typer.Option(None, "--prefix", help="Only groups whose names start with this."),
     limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="Most groups to list."),
     as_json: bool = _JSON,
@@ -44,9 +45,9 @@ def groups(
     region: str | None = _REGION,
 ) -> None:
     """List log groups: name, stored bytes, retention."""
-    from logai.tools.cloudwatch import human_bytes
+    from logai.figures import human_bytes
 
-    source = _open_source(profile, region)
+    source = _open_source(ctx, profile, region)
     with _reported():
         found = source.list_groups(prefix, limit)
     if as_json:
@@ -66,6 +67,7 @@ def groups(
 
 
 def search(
+    ctx: typer.Context,
     log_groups: list[str] = typer.Argument(..., metavar="GROUP...", help="Log group names."),
     pattern: str | None = _FILTER,
     since: str = typer.Option("1h", "--since", help=f"Start of the range: {_TIME_FORMS}."),
@@ -79,7 +81,7 @@ def search(
     from logai.logs.timeparse import iso, to_ms
 
     start, end = _time_range(since, until)
-    source = _open_source(profile, region)
+    source = _open_source(ctx, profile, region)
     with _reported(source):
         result = source.filter_events(log_groups, to_ms(start), to_ms(end), pattern, limit)
     if as_json:
@@ -100,6 +102,7 @@ def search(
 
 
 def tail(
+    ctx: typer.Context,
     log_groups: list[str] = typer.Argument(..., metavar="GROUP...", help="Log group names."),
     pattern: str | None = _FILTER,
     since: str = typer.Option("10m", "--since", help=f"Where to start: {_TIME_FORMS}."),
@@ -111,7 +114,7 @@ def tail(
     from logai.logs.timeparse import to_ms
 
     start = _one_time(since, "--since")
-    source = _open_source(profile, region)
+    source = _open_source(ctx, profile, region)
     show_group = len(set(log_groups)) > 1
     events = source.tail(log_groups, pattern=pattern, start_ms=to_ms(start), follow=follow, poll_s=_FOLLOW_POLL_SECONDS)
     try:
@@ -128,6 +131,7 @@ def tail(
 
 
 def insights(
+    ctx: typer.Context,
     log_groups: list[str] = typer.Argument(..., metavar="GROUP...", help="Log group names (up to 50)."),
     query: str = typer.Option(..., "--query", "-q", help="Logs Insights query, e.g. 'stats count(*) by bin(5m)'."),
     since: str = typer.Option("1h", "--since", help=f"Start of the range: {_TIME_FORMS}."),
@@ -144,7 +148,7 @@ def insights(
         raise typer.BadParameter("the query is empty", param_hint="'--query'")
     start, end = _time_range(since, until)
     settings = settings_or_exit(aws_profile=profile, aws_region=region)
-    source = _open_source(profile, region, settings=settings)
+    source = _open_source(ctx, profile, region, settings=settings)
     with _reported(source):
         result = source.run_insights(log_groups, query, to_ms(start), to_ms(end), limit=limit, timeout_s=settings.insights_timeout)
     if as_json:
@@ -188,16 +192,27 @@ def register(app: typer.Typer) -> None:
 # -- plumbing -------------------------------------------------------------
 
 
-def _open_source(profile: str | None, region: str | None, *, settings: Any = None) -> CloudWatchSource:
+def _open_source(ctx: typer.Context, profile: str | None, region: str | None, *, settings: Any = None) -> CloudWatchSource:
+    """The source for this command; its CloudWatch calls are counted and stored when the command ends."""
+    from logai.events import Event, EventBus, WarningIssued
     from logai.logs.errors import SourceError
     from logai.logs.source import CloudWatchSource
+    from logai.metrics.recording import Recording
+
+    def warn(event: Event) -> None:
+        if isinstance(event, WarningIssued):
+            _note(f"warning: {event.message}")
 
     if settings is None:
         settings = settings_or_exit(aws_profile=profile, aws_region=region)
+    bus = EventBus(warn)
     try:
-        return CloudWatchSource.from_settings(settings)
+        source = CloudWatchSource.from_settings(settings, runtime=runtime_of(ctx), sink=bus.emit)
     except SourceError as exc:
         fail(exc.message, EXIT_USAGE if exc.config else EXIT_FAILURE, exc.hint)
+    recording = Recording.open(bus, home=settings.home, enabled=settings.metrics_enabled, command="logs")
+    ctx.call_on_close(recording.close)
+    return source
 
 
 @contextmanager
@@ -219,7 +234,7 @@ def _reported(source: CloudWatchSource | None = None) -> Iterator[None]:
 
 def _did_you_mean(source: CloudWatchSource, group: str) -> str | None:
     from logai.logs.errors import SourceError
-    from logai.tools.cloudwatch import closest_group_names
+    from logai.logs.groups import closest_group_names
 
     try:
         close = closest_group_names(group, source.group_names())

@@ -215,26 +215,16 @@ def do_push(totals: StoreTotals, namespace: str, settings: Settings) -> None:
     if totals.is_empty():
         print(f"{EMPTY_MESSAGE}: nothing to publish.")
         return
-    import boto3
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-    )
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from logai.logs.aws import aws_client
+    from logai.logs.errors import SourceError
 
     try:
-        session = boto3.Session(profile_name=settings.aws_profile, region_name=settings.aws_region)
-        client = session.client("cloudwatch")
+        client = aws_client(settings, "cloudwatch")
         sent = push_to_cloudwatch(totals, namespace, client)
-    except ProfileNotFound as exc:
-        fail(f"{exc}.", EXIT_USAGE, hint="check --profile or AWS_PROFILE")
-    except NoRegionError:
-        fail("no AWS region is set.", EXIT_USAGE, hint="pass --region or set AWS_REGION")
-    except (NoCredentialsError, PartialCredentialsError) as exc:
-        fail(f"{exc}.", EXIT_USAGE, hint="set AWS credentials or pass --profile")
+    except SourceError as exc:
+        fail(exc.message, EXIT_USAGE if exc.config else EXIT_FAILURE, hint=exc.hint)
     except ClientError as exc:
         error = exc.response.get("Error", {})
         fail(f"CloudWatch refused the metrics: {error.get('Code', 'error')}: {error.get('Message', exc)}.", EXIT_FAILURE)

@@ -7,12 +7,13 @@ from typing import Any
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, settings_or_exit
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, runtime_of, settings_or_exit
 
 QUESTION_HELP = 'The question, in plain words ("-" reads it from stdin).'
 
 
 def query(
+    ctx: typer.Context,
     question: str = typer.Argument(..., help=QUESTION_HELP, show_default=False),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object: answer, tool calls, usage."),
     stats: bool = typer.Option(False, "--stats", help="Print a metrics summary on stderr after the answer."),
@@ -27,18 +28,18 @@ def query(
     if not question.strip():
         fail("the question is empty.", 2, hint='logai query "why did checkout fail at 14:05?"')
     settings = settings_or_exit(model=model, aws_profile=profile, aws_region=region, max_tool_rounds=max_rounds)
-    from logai.commands.running import open_or_exit, run_turn
-
-    session = open_or_exit(settings, command="query")
-    try:
-        done, record = run_turn(session, question, show=not json_output)
-    finally:
-        session.close()
+    from logai.commands.running import TurnRecord, open_or_exit, print_warnings, run_turn
+    from logai.events import EventBus
     from logai.ui.console import stderr_console, stdout_console
 
     err = stderr_console()
-    for warning in session.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    record = TurnRecord()
+    bus = EventBus(record, print_warnings(err))
+    session = open_or_exit(settings, command="query", runtime=runtime_of(ctx), bus=bus)
+    try:
+        done = run_turn(session, question, show=not json_output)
+    finally:
+        session.close()
     if json_output:
         import json
 
@@ -47,7 +48,7 @@ def query(
             "stop_reason": done.stop_reason,
             "error": done.error,
             "model": settings.model,
-            **record,
+            **record.as_dict(),
             "usage": done.usage,
         }
         if stats:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from logai.demo.incident import GROUPS, PAYMENTS, SeedEvent, incident_events
+from logai.events import EventSink
+from logai.runtime import REAL, Runtime
+
+if TYPE_CHECKING:
+    from logai.logs.source import CloudWatchSource
 
 REGION = "us-east-1"
 # PutLogEvents limits: 10,000 events and 1 MiB per batch (26 bytes overhead each).
@@ -23,6 +27,10 @@ class SandboxUnavailable(Exception):
     """The demo extra (moto) is not installed."""
 
 
+# Any key works with the sandbox; these say what they are.
+CREDENTIALS = ("demo", "demo")
+
+
 @dataclass(frozen=True, slots=True)
 class Sandbox:
     endpoint_url: str
@@ -30,19 +38,29 @@ class Sandbox:
     event_count: int
 
     def environment(self) -> dict[str, str]:
-        """Variables that point boto3 (and so logai) at the sandbox."""
+        """Variables that point boto3 (and so logai) in another shell at the sandbox."""
         return {
             "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ACCESS_KEY_ID": "demo",
-            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_ACCESS_KEY_ID": CREDENTIALS[0],
+            "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1],
             "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
         }
+
+    def source(self, settings: Any, *, runtime: Runtime = REAL, sink: EventSink | None = None) -> CloudWatchSource:
+        """A CloudWatchSource on the sandbox, whatever AWS set-up this process has."""
+        from logai.logs.aws import aws_client
+        from logai.logs.source import CloudWatchSource
+
+        settings = settings.model_copy(update={"aws_region": self.region, "aws_profile": None})
+        client = aws_client(
+            settings, "logs", runtime=runtime, sink=sink, endpoint_url=self.endpoint_url, credentials=CREDENTIALS
+        )
+        return CloudWatchSource(client, runtime=runtime, sink=sink)
 
 
 @contextmanager
 def running_sandbox(*, now_ms: int | None = None, port: int = 0) -> Iterator[Sandbox]:
-    """Start moto's server on 127.0.0.1, seed it, point this process at it, stop it at the end."""
+    """Start moto's server on 127.0.0.1, seed it, stop it at the end."""
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
@@ -55,21 +73,12 @@ def running_sandbox(*, now_ms: int | None = None, port: int = 0) -> Iterator[San
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    saved = {k: os.environ.get(k) for k in (*Sandbox("", "", 0).environment(), "AWS_PROFILE")}
     try:
         host, bound = server.get_host_and_port()
         url = f"http://{host}:{bound}"
         count = seed(_client(url), incident_events(now_ms or int(time.time() * 1000)))
-        sandbox = Sandbox(url, REGION, count)
-        os.environ.pop("AWS_PROFILE", None)  # a real profile must not redirect the demo
-        os.environ.update(sandbox.environment())
-        yield sandbox
+        yield Sandbox(url, REGION, count)
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         server.stop()
 
 
@@ -77,7 +86,7 @@ def _client(url: str) -> Any:
     import boto3
 
     return boto3.client(
-        "logs", region_name=REGION, endpoint_url=url, aws_access_key_id="demo", aws_secret_access_key="demo"
+        "logs", region_name=REGION, endpoint_url=url, aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1]
     )
 
 

@@ -21,13 +21,12 @@ from logai.events import TextDelta, ToolCall
 class ReplyAssembly:
     """What one attempt produced before it ended or failed.
 
-    `clock` is read once, at the first text or tool-call fragment, and
-    `on_first_token` is then told the seconds since `started_at`.
+    `clock` is read once more, at the first text or tool-call fragment
+    (`first_token_s` is then the seconds since `started_at`).
     """
 
     started_at: float
     clock: Callable[[], float]
-    on_first_token: Callable[[float], None]
     streamed: bool = False  # a response chunk arrived
     text_yielded: bool = False
     first_token_at: float | None = None
@@ -69,8 +68,9 @@ class ReplyAssembly:
             return
         self.finish_reason = getattr(choices[0], "finish_reason", None)
         message = getattr(choices[0], "message", None)
-        if getattr(message, "content", None):
-            self.content.append(message.content)
+        content = getattr(message, "content", None)
+        if content:
+            self.content.append(content)
         for index, call in enumerate(getattr(message, "tool_calls", None) or []):
             function = getattr(call, "function", None)
             self.calls[index] = {
@@ -90,10 +90,13 @@ class ReplyAssembly:
             for index, entry in sorted(self.calls.items())
         ]
 
+    def first_token_s(self) -> float | None:
+        """Seconds from the start of the attempt to its first token; None before one arrived."""
+        return None if self.first_token_at is None else self.first_token_at - self.started_at
+
     def _first_token(self) -> None:
         if self.first_token_at is None:
             self.first_token_at = self.clock()
-            self.on_first_token(self.first_token_at - self.started_at)
 
     def _take_usage(self, source: Any) -> None:
         usage = getattr(source, "usage", None)

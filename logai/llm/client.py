@@ -1,90 +1,48 @@
 """The LLM adapter: one litellm call per attempt, one retry layer around it.
 
 `LLMClient.respond` streams a model reply as typed events (`TextDelta`,
-`RetryScheduled`, `Usage`, `AssistantMessage`), each attempt's reply
-put together by `assembly.ReplyAssembly`. litellm's and the OpenAI
-SDK's own retries are off; transient failures are retried here, in one
-place, with the backoff in `backoff.py`. The clock, `sleep`, random source and the
-completion call are injected so tests neither wait nor guess.
+`RetryScheduled`, `Usage`, `ModelRequestFinished`, `AssistantMessage`), each
+attempt's reply put together by `assembly.ReplyAssembly`. litellm's and the
+OpenAI SDK's own retries are off; transient failures are retried here, in
+one place, with the backoff in `backoff.py`; `failures.py` says which
+failures are transient and what the user is told. The runtime (clock,
+`sleep`, random source) and the completion call are injected so tests
+neither wait nor guess.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import random
 import re
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from logai.events import AssistantMessage, RetryScheduled, TextDelta, Usage
+from logai.events import AssistantMessage, ModelEvent, ModelRequestFinished, RetryGaveUp, RetryScheduled, TextDelta, Usage
+from logai.figures import seconds_text
 from logai.llm.assembly import ReplyAssembly
-from logai.llm.backoff import (
-    ErrorClass,
-    RetryPolicy,
-    classify,
-    delay,
-    describe_reason,
-    seconds_text,
-)
-from logai.metrics import names
-from logai.metrics.collector import MetricsCollector
-
-ResponseEvent = TextDelta | RetryScheduled | Usage | AssistantMessage
-
-_HINTS: dict[str, str] = {
-    "auth": "check LOGAI_API_KEY (or the provider's own variable, such as OPENAI_API_KEY).",
-    "permission": "check that the API key may use this model.",
-    "not_found": "check the model name in LOGAI_MODEL (and LOGAI_API_BASE if you set one).",
-    "context_window": "start a new conversation (/clear in chat) or ask about a shorter time range.",
-    "bad_request": "check LOGAI_MODEL and LOGAI_API_BASE; the provider may not support tool calls.",
-    "rate_limited": "wait a minute and ask again, or raise llm_max_attempts / llm_retry_deadline.",
-    "server_error": "the provider is having trouble; try again later.",
-    "timeout": "raise llm_timeout (LOGAI_LLM_TIMEOUT) or check that the model server is responsive.",
-    "connection": "check LOGAI_API_BASE and your network connection.",
-    "stream_broken": "check your network connection, or set llm_stream = false.",
-}
-_PERMANENT_TEXT: dict[str, str] = {
-    "context_window": "The conversation no longer fits in the model's context window",
-    "auth": "The model provider rejected the API key",
-    "permission": "The model provider refused access to this model",
-    "not_found": "The model provider does not know the model {model!r}",
-    "bad_request": "The model provider rejected the request",
-}
+from logai.llm.backoff import RetryPolicy, delay
+from logai.llm.failures import Failure, classify
+from logai.runtime import REAL, Runtime
 
 
 class LLMError(Exception):
     """A model request failed for good; `str(err)` is one sentence for the user.
 
-    `reason` is the error class (`rate_limited`, `auth`, `context_window`…),
-    `status` the HTTP status if any, `retryable` whether asking again later
-    may work, `hint` what the user can do, `attempts` how many requests were made.
+    `reason` is the failure reason (a key of `failures.FAILURES`), `hint`
+    what the user can do.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        reason: str,
-        status: int | None = None,
-        retryable: bool = False,
-        hint: str | None = None,
-        attempts: int = 1,
-    ) -> None:
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
-        self.status = status
-        self.retryable = retryable
         self.hint = hint
-        self.attempts = attempts
 
 
 _warm_lock = threading.Lock()
@@ -111,7 +69,7 @@ def _load_litellm() -> ModuleType:
     return _litellm
 
 
-def _configure(litellm: ModuleType) -> None:
+def _configure(litellm: Any) -> None:
     # No "Give Feedback / Get Help" banner printed to stdout on every error.
     litellm.suppress_debug_info = True
     # Let litellm adapt a conversation to providers with stricter rules
@@ -154,29 +112,21 @@ class LLMClient:
         timeout: float = 60.0,
         stream: bool = True,
         policy: RetryPolicy = RetryPolicy(),
-        metrics: MetricsCollector | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: Callable[[], float] = random.random,
+        runtime: Runtime = REAL,
         completion: Callable[..., Awaitable[Any]] | None = None,
-        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        """`wall_clock` resolves HTTP-date `Retry-After` headers; the monotonic `clock` times everything else."""
+        """`runtime.wall_clock` resolves HTTP-date `Retry-After` headers; `runtime.clock` times everything else."""
         self.model = model
         self.api_base = api_base
         self.api_key = api_key
         self.timeout = timeout
         self.stream = stream
         self.policy = policy
-        self.metrics = metrics if metrics is not None else MetricsCollector(enabled=False)
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng
+        self._runtime = runtime
         self._completion = completion
-        self._wall_clock = wall_clock
 
     @classmethod
-    def from_settings(cls, settings: Any, metrics: MetricsCollector | None = None) -> LLMClient:
+    def from_settings(cls, settings: Any, *, runtime: Runtime = REAL) -> LLMClient:
         """A client configured from `Settings`; raises ConfigError when no model is set."""
         key = settings.api_key.get_secret_value() if settings.api_key is not None else None
         return cls(
@@ -191,44 +141,53 @@ class LLMClient:
                 max_attempts=settings.llm_max_attempts,
                 deadline=settings.llm_retry_deadline,
             ),
-            metrics=metrics,
+            runtime=runtime,
         )
 
     async def respond(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None
-    ) -> AsyncIterator[ResponseEvent]:
-        """Stream the model's reply: TextDelta…, then Usage (when reported), then AssistantMessage.
+    ) -> AsyncIterator[ModelEvent]:
+        """Stream the model's reply: TextDelta…, ModelRequestFinished, Usage (when reported), AssistantMessage.
 
-        A transient failure yields RetryScheduled and the reply starts over;
-        if it says `discard_text`, drop the text already received. Raises
-        LLMError when the request fails for good. Cancelling the task ends
-        any wait at once.
+        A transient failure yields ModelRequestFinished (with the failure) and
+        RetryScheduled, and the reply starts over; if it says `discard_text`,
+        drop the text already received. When the request fails for good it
+        yields RetryGaveUp (if retries were spent) and raises LLMError.
+        Cancelling the task ends any wait at once.
         """
-        started = self._clock()
+        completion = self._completion or _load_litellm().acompletion
+        clock = self._runtime.clock
+        started = clock()
         attempt = 1
         while True:
-            reply = ReplyAssembly(
-                started_at=self._clock(), clock=self._clock, on_first_token=self._observe_first_token
-            )
+            reply = ReplyAssembly(started_at=clock(), clock=clock)
             left = self.policy.deadline - (reply.started_at - started)
             try:
-                async for event in self._attempt(messages, tools, reply, min(self.timeout, max(left, 0.001))):
+                async for event in self._attempt(completion, messages, tools, reply, min(self.timeout, max(left, 0.001))):
                     yield event
             except Exception as exc:  # CancelledError is a BaseException and passes through
-                failure = self._failure(exc, reply)
+                failure = classify(exc, now=datetime.fromtimestamp(self._runtime.wall_clock(), UTC))
+                if failure.retried and reply.streamed and failure.reason != "rate_limited":
+                    # The answer had begun: whatever broke it, what we have is a fragment.
+                    failure = replace(failure, reason="stream_broken")
+                yield ModelRequestFinished(failure.reason, clock() - reply.started_at, reply.first_token_s())
+                if not failure.retried:
+                    raise self._permanent_error(failure) from exc
                 wait = self._plan_retry(failure, attempt, started)
-                message = (
-                    f"{describe_reason(failure.reason)}{_status_text(failure.status)}; "
-                    f"retrying in {seconds_text(wait)} (attempt {attempt + 1} of {self.policy.max_attempts})"
-                )
+                if isinstance(wait, LLMError):
+                    yield RetryGaveUp(reason=failure.reason, attempts=attempt)
+                    raise wait from exc
                 yield RetryScheduled(
                     attempt=attempt,
                     delay_s=wait,
-                    reason=failure.reason,  # type: ignore[arg-type]  # transient by _plan_retry
-                    message=message,
+                    reason=failure.reason,
+                    message=(
+                        f"{failure.what()}; retrying in {seconds_text(wait)} "
+                        f"(attempt {attempt + 1} of {self.policy.max_attempts})"
+                    ),
                     discard_text=reply.text_yielded,
                 )
-                await self._sleep(wait)
+                await self._runtime.async_sleep(wait)
                 attempt += 1
                 continue
             return
@@ -237,12 +196,12 @@ class LLMClient:
 
     async def _attempt(
         self,
+        completion: Callable[..., Awaitable[Any]],
         messages: list[dict[str, Any]],
         tools: list[dict[str, Any]] | None,
         reply: ReplyAssembly,
         timeout: float,
-    ) -> AsyncIterator[ResponseEvent]:
-        completion = self._completion or _load_litellm().acompletion
+    ) -> AsyncIterator[ModelEvent]:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
@@ -272,9 +231,8 @@ class LLMClient:
             if reply.content:
                 reply.text_yielded = True
                 yield TextDelta(reply.text())
-        # Counted before the last yields: a caller may stop iterating at the AssistantMessage.
-        self.metrics.inc(names.LLM_REQUESTS, {"outcome": "ok"})
-        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - reply.started_at)
+        # Reported before the last yields: a caller may stop iterating at the AssistantMessage.
+        yield ModelRequestFinished("ok", self._runtime.clock() - reply.started_at, reply.first_token_s())
         usage = self._usage(reply)
         if usage is not None:
             yield usage
@@ -284,20 +242,12 @@ class LLMClient:
             finish_reason=reply.finish_reason,
         )
 
-    def _observe_first_token(self, seconds: float) -> None:
-        self.metrics.observe(names.LLM_TIME_TO_FIRST_TOKEN_SECONDS, seconds)
-
     def _usage(self, reply: ReplyAssembly) -> Usage | None:
         if reply.prompt_tokens is None and reply.completion_tokens is None:
             return None
         prompt = int(reply.prompt_tokens or 0)
         completion = int(reply.completion_tokens or 0)
-        cost = self._cost(prompt, completion)
-        self.metrics.inc(names.LLM_TOKENS, {"direction": "input"}, prompt)
-        self.metrics.inc(names.LLM_TOKENS, {"direction": "output"}, completion)
-        if cost is not None:
-            self.metrics.inc(names.LLM_COST_USD, None, cost)
-        return Usage(model=self.model, prompt_tokens=prompt, completion_tokens=completion, cost_usd=cost)
+        return Usage(model=self.model, prompt_tokens=prompt, completion_tokens=completion, cost_usd=self._cost(prompt, completion))
 
     def _cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         """Dollars from litellm's local price table; None for models it has no price for."""
@@ -312,57 +262,34 @@ class LLMClient:
 
     # --- failures -------------------------------------------------------------
 
-    def _failure(self, exc: Exception, reply: ReplyAssembly) -> ErrorClass:
-        """Classify `exc`, count it, and re-raise it as LLMError when it is not transient."""
-        self.metrics.observe(names.LLM_REQUEST_SECONDS, self._clock() - reply.started_at)
-        failure = classify(exc, now=self._wall_clock())
-        if failure.transient and reply.streamed and failure.reason != "rate_limited":
-            # The answer had begun: whatever broke it, what we have is a fragment.
-            failure = replace(failure, reason="stream_broken")
-        self.metrics.inc(names.LLM_REQUESTS, {"outcome": failure.reason if failure.transient else "error"})
-        if not failure.transient:
-            raise self._permanent_error(failure) from exc
-        return failure
+    def _permanent_error(self, failure: Failure) -> LLMError:
+        kind = failure.kind
+        message = f"{kind.told.format(model=self.model)}{_status_text(failure.status)}: {_sentence(failure.detail)}"
+        return LLMError(message, reason=failure.reason, hint=kind.hint)
 
-    def _permanent_error(self, failure: ErrorClass) -> LLMError:
-        reason = failure.reason
-        text = _PERMANENT_TEXT.get(reason, "The model request failed").format(model=self.model)
-        message = f"{text}{_status_text(failure.status)}: {_sentence(failure.detail)}"
-        return LLMError(message, reason=reason, status=failure.status, retryable=False, hint=_HINTS.get(reason))
-
-    def _plan_retry(self, failure: ErrorClass, attempt: int, started: float) -> float:
-        """Seconds to wait before the next attempt; LLMError when the budget is spent."""
-        what = f"{describe_reason(failure.reason)}{_status_text(failure.status)}"
+    def _plan_retry(self, failure: Failure, attempt: int, started: float) -> float | LLMError:
+        """Seconds to wait before the next attempt, or the LLMError to raise when the budget is spent."""
+        kind = failure.kind
         if attempt >= self.policy.max_attempts:
-            self.metrics.inc(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"})
-            raise LLMError(
-                f"The model request failed {attempt} times in a row ({describe_reason(failure.reason)}"
+            return LLMError(
+                f"The model request failed {attempt} times in a row ({kind.words}"
                 f"{f', HTTP {failure.status}' if failure.status else ''}): {_sentence(failure.detail)}",
                 reason=failure.reason,
-                status=failure.status,
-                retryable=True,
-                hint=_HINTS.get(failure.reason),
-                attempts=attempt,
+                hint=kind.hint,
             )
-        backoff = delay(attempt, self.policy, self._rng)
+        backoff = delay(attempt, self.policy, self._runtime.rng)
         wait = max(backoff, failure.retry_after or 0.0)
-        left = max(0.0, self.policy.deadline - (self._clock() - started))
+        left = max(0.0, self.policy.deadline - (self._runtime.clock() - started))
         if wait > left:
-            self.metrics.inc(names.RETRY_MAX_ATTEMPTS_REACHED, {"reason": "llm_error"})
             if failure.retry_after is not None and failure.retry_after >= backoff:
                 why = f"the provider asks to wait {seconds_text(failure.retry_after)}"
             else:
                 why = f"the next retry would wait {seconds_text(wait)}"
-            raise LLMError(
-                f"{what}: {why}, more than the {seconds_text(left)} left in the retry budget.",
+            return LLMError(
+                f"{failure.what()}: {why}, more than the {seconds_text(left)} left in the retry budget.",
                 reason=failure.reason,
-                status=failure.status,
-                retryable=True,
-                hint=_HINTS.get(failure.reason),
-                attempts=attempt,
+                hint=kind.hint,
             )
-        self.metrics.inc(names.RETRY_ATTEMPTS, {"reason": "llm_error"})
-        self.metrics.observe(names.RETRY_BACKOFF_SECONDS, wait, {"attempt": attempt})
         return wait
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
+from logai.figures import plural
 from logai.logs.model import LogEvent
 from logai.logs.redact import Redactor
 from logai.logs.timeparse import format_duration, iso
@@ -113,10 +114,6 @@ def _as_data(text: str, redactor: Redactor, limit: int) -> str:
     return text
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def _counts_line(label: str, counts: Counter[str], limit: int = 10) -> str:
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     shown = "; ".join(f"{name} {count:,}" for name, count in ranked[:limit])
@@ -130,7 +127,7 @@ def _span_line(events: Sequence[LogEvent]) -> str:
     last = max(event.timestamp_ms for event in events)
     elapsed = last - first
     span = format_duration(timedelta(milliseconds=elapsed)) if elapsed >= 1000 else f"{elapsed} ms"
-    return f"{_plural(len(events), 'event')} from {iso(first)} to {iso(last)} ({span})."
+    return f"{plural(len(events), 'event')} from {iso(first)} to {iso(last)} ({span})."
 
 
 def _sample_line(event: LogEvent, with_group: bool, redactor: Redactor, clip: int) -> str:
@@ -252,10 +249,10 @@ def _sample_priority(
 
 def _left_out(total: int, hidden: int, templates: int, unlisted: int) -> str:
     if not hidden and not unlisted:
-        return f"Left out: nothing; all {_plural(total, 'event')} shown."
-    parts = [f"{_plural(hidden, 'event')} of {total:,} not shown"]
+        return f"Left out: nothing; all {plural(total, 'event')} shown."
+    parts = [f"{plural(hidden, 'event')} of {total:,} not shown"]
     if unlisted:
-        parts.append(f"{_plural(unlisted, 'template')} of {templates:,} not listed")
+        parts.append(f"{plural(unlisted, 'template')} of {templates:,} not listed")
     return "Left out: " + "; ".join(parts) + "."
 
 

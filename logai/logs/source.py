@@ -1,8 +1,8 @@
 """CloudWatch Logs, read-only: groups, filtered searches, streams, Insights, tail.
 
-`CloudWatchSource` wraps a boto3 `logs` client. The client, a clock (epoch
-seconds) and `sleep` come in through the constructor, so tests neither wait
-nor need AWS. Every botocore failure leaves this module as a `SourceError`
+`CloudWatchSource` wraps a boto3 `logs` client. The client and the runtime
+(clock, `sleep`) come in through the constructor, so tests neither wait nor
+need AWS. Every botocore failure leaves this module as a `SourceError`
 with one sentence a person can act on.
 
 Errors live in `logai.logs.errors`, result shapes in `logai.logs.results`,
@@ -11,13 +11,11 @@ the tail loop in `logai.logs.tail`.
 
 from __future__ import annotations
 
-import os
 import re
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from logai import __version__
+from logai.events import CloudWatchCall, EventSink
 from logai.logs.errors import (
     AccessDenied,
     EndpointUnreachable,
@@ -39,14 +37,7 @@ from logai.logs.results import (
     log_event_from_api,
 )
 from logai.logs.tail import tail_events
-
-# Re-exported so callers and tests that import these from here keep working.
-__all__ = [
-    "CloudWatchSource", "MAX_INSIGHTS_ROWS", "translate_error",
-    "SourceError", "LogGroupNotFound", "LogStreamNotFound", "AccessDenied", "Throttled", "InvalidQuery",
-    "EndpointUnreachable", "LogGroupInfo", "SearchResult", "StreamResult", "InsightsResult",
-]
-
+from logai.runtime import REAL, Runtime
 
 # FilterLogEvents and GetLogEvents return at most 10,000 events per page.
 _MAX_PAGE_EVENTS = 10_000
@@ -61,68 +52,38 @@ MAX_INSIGHTS_ROWS = 10_000
 
 _LIMIT_COMMAND = re.compile(r"(^|\|)\s*limit\s+\d+", re.IGNORECASE)
 
+# How a failed call is counted (the `outcome` of a CloudWatchCall event).
+_OUTCOMES: tuple[tuple[type[SourceError], str], ...] = (
+    (Throttled, "throttled"),
+    (LogGroupNotFound, "not_found"),
+    (LogStreamNotFound, "not_found"),
+    (AccessDenied, "denied"),
+    (InvalidQuery, "invalid"),
+    (EndpointUnreachable, "unreachable"),
+)
+
 
 class CloudWatchSource:
-    """Read-only CloudWatch Logs calls with pagination, caps and clear errors."""
+    """Read-only CloudWatch Logs calls with pagination, caps and clear errors.
 
-    def __init__(
-        self,
-        client: Any,
-        *,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], None] | None = None,
-    ) -> None:
+    Every API call is reported to `sink` as a `CloudWatchCall` event.
+    """
+
+    def __init__(self, client: Any, *, runtime: Runtime = REAL, sink: EventSink | None = None) -> None:
         self._client = client
-        # Resolved now rather than as default arguments, so a test can swap
-        # this module's `time` before building a source through a command.
-        self._clock = clock if clock is not None else time.time
-        self._sleep = sleep if sleep is not None else time.sleep
+        self._runtime = runtime
+        self._sink = sink
         self._group_names: list[str] | None = None
 
     @classmethod
-    def from_settings(
-        cls,
-        settings: Any,
-        *,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], None] | None = None,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-    ) -> CloudWatchSource:
-        """A source on a boto3 client built from `settings.aws_profile`/`aws_region`.
+    def from_settings(cls, settings: Any, *, runtime: Runtime = REAL, sink: EventSink | None = None) -> CloudWatchSource:
+        """A source on the `logs` client `logai.logs.aws` builds from settings.
 
-        None for either means boto3's standard chain; AWS_ENDPOINT_URL is
-        honoured by boto3 itself. AWS_REGION is honoured too (botocore reads
-        only AWS_DEFAULT_REGION; the AWS CLI v2, Lambda and most CI set
-        AWS_REGION). Raises SourceError (config=True) when no region or no
-        credentials can be found.
+        Raises SourceError (config=True) when no region or no credentials can be found.
         """
-        import boto3
-        from botocore.config import Config
-        from botocore.exceptions import BotoCoreError
+        from logai.logs.aws import aws_client
 
-        config = Config(
-            # `total_max_attempts` counts the first try: 5 tries in all. (The
-            # dict key `max_attempts` would count retries only, so 6 tries.)
-            retries={"mode": "standard", "total_max_attempts": 5},
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            user_agent_extra=f"logai/{__version__}",
-        )
-        try:
-            region = settings.aws_region or os.environ.get("AWS_REGION") or None
-            session = boto3.Session(profile_name=settings.aws_profile, region_name=region)
-            client = session.client("logs", config=config)
-            credentials = session.get_credentials()
-        except BotoCoreError as exc:
-            raise translate_error(exc) from None
-        if credentials is None:
-            raise SourceError(
-                "No AWS credentials were found.",
-                "set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-                config=True,
-            )
-        return cls(client, clock=clock, sleep=sleep)
+        return cls(aws_client(settings, "logs", runtime=runtime, sink=sink), runtime=runtime, sink=sink)
 
     @property
     def client(self) -> Any:
@@ -389,7 +350,7 @@ class CloudWatchSource:
                 statistics=dict(response.get("statistics", {})),
             )
 
-        deadline = self._clock() + timeout_s
+        deadline = self._runtime.clock() + timeout_s
         settled = False
         try:
             while True:
@@ -404,11 +365,11 @@ class CloudWatchSource:
                         f"The Logs Insights query {status.lower()} on the server.",
                         "check the query syntax and try a shorter time range",
                     )
-                if self._clock() >= deadline:
+                if self._runtime.clock() >= deadline:
                     self._stop_query(query_id)
                     settled = True
                     return result("Timeout", response)
-                self._sleep(poll_s)
+                self._runtime.sleep(poll_s)
         finally:
             # Whatever interrupted us, do not leave a query running (and billing).
             if not settled:
@@ -416,8 +377,8 @@ class CloudWatchSource:
 
     def _stop_query(self, query_id: str) -> None:
         try:
-            self._client.stop_query(queryId=query_id)
-        except Exception:  # noqa: BLE001 - best effort; moto answers 500, a finished query errors
+            self._call("stop_query", queryId=query_id)
+        except Exception:  # noqa: BLE001 - best effort: a query that already finished cannot be stopped
             pass
 
     def _missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
@@ -451,19 +412,27 @@ class CloudWatchSource:
             start_ms=start_ms,
             follow=follow,
             poll_s=poll_s,
-            sleep=self._sleep,
+            sleep=self._runtime.sleep,
         )
 
     # -- plumbing -------------------------------------------------------
 
     def _call(self, operation: str, *, group: str | None = None, **params: Any) -> dict[str, Any]:
+        began = self._runtime.clock()
+        outcome = "ok"
         try:
             return getattr(self._client, operation)(**params)
         except Exception as exc:
             translated = translate_error(exc, group=group, region=self.region, endpoint=self._endpoint())
             if translated is None:
+                outcome = "error"
                 raise
+            outcome = next((name for kind, name in _OUTCOMES if isinstance(translated, kind)), "error")
             raise translated from None
+        finally:
+            if self._sink is not None:
+                action = "".join(part.capitalize() for part in operation.split("_"))
+                self._sink(CloudWatchCall(action=action, outcome=outcome, duration_s=self._runtime.clock() - began))
 
     def _endpoint(self) -> str | None:
         return getattr(self._client.meta, "endpoint_url", None)

@@ -14,7 +14,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from socketserver import ThreadingMixIn
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -137,12 +137,36 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    # One thread per scrape, so a slow store read never holds up the next one.
-    daemon_threads = True
+class _PooledServer(WSGIServer):
+    """Each request runs on a small fixed pool: a slow store read never holds up
+    the next scrape, and a flood of connections cannot start unbounded threads."""
+
+    workers = 4
+    _pool: ThreadPoolExecutor | None = None
+
+    def server_activate(self) -> None:
+        super().server_activate()
+        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="logai-metrics")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        assert self._pool is not None, "requests arrive only after server_activate"
+        self._pool.submit(self._handle, request, client_address)
+
+    def _handle(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._pool is not None:  # None when binding the address failed
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-class _ThreadingServer6(_ThreadingServer):
+class _PooledServer6(_PooledServer):
     address_family = socket.AF_INET6
 
 
@@ -170,31 +194,38 @@ class MetricsServer:
         self._thread.join()
 
 
-def serve(totals_fn: Callable[[], StoreTotals], host: str = "127.0.0.1", port: int = 9464) -> MetricsServer:
-    """Serve `GET /metrics` from `totals_fn()` (called on every scrape) in a background thread.
+def metrics_app(totals_fn: Callable[[], StoreTotals]) -> Callable[..., Iterable[bytes]]:
+    """prometheus_client's WSGI app over fresh totals per scrape, on `/metrics` (and `/`).
 
-    Port 0 picks a free port (see `MetricsServer.port`). A store that cannot
-    be read answers 503 with the reason. Raises OSError if the address is taken.
+    A store that cannot be read answers 503 with the reason instead of a 500.
     """
-    from prometheus_client.exposition import CONTENT_TYPE_LATEST
+    from prometheus_client import CollectorRegistry, make_wsgi_app
 
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(TotalsCollector(totals_fn))
+    prometheus = make_wsgi_app(registry)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") not in ("/metrics", "/"):
             start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"logai serves /metrics\n"]
-        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
-            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
-            return [b""]
         try:
-            body = render_prometheus(totals_fn()).encode("utf-8")
+            body: Iterable[bytes] = prometheus(environ, start_response)
+            return body
         except MetricsStoreError as exc:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8")])
             return [f"{exc}\n".encode()]
-        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(body)))])
-        return [body]
 
-    server_class = _ThreadingServer6 if ":" in host else _ThreadingServer
-    server = make_server(host, port, app, server_class=server_class, handler_class=_QuietHandler)
+    return app
+
+
+def serve(totals_fn: Callable[[], StoreTotals], host: str = "127.0.0.1", port: int = 9464) -> MetricsServer:
+    """Serve `GET /metrics` from `totals_fn()` (called on every scrape) in a background thread.
+
+    Port 0 picks a free port (see `MetricsServer.port`). Raises OSError if the address is taken.
+    """
+    server_class = _PooledServer6 if ":" in host else _PooledServer
+    server = make_server(host, port, metrics_app(totals_fn), server_class=server_class, handler_class=_QuietHandler)
     # A short poll interval makes close() quick; an idle poll costs next to nothing.
     thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="logai-metrics-server", daemon=True)
     thread.start()

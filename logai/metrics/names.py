@@ -28,7 +28,13 @@ TOOL_CALLS = "tool_calls"  # {tool, outcome}: ok, error
 TOOL_DURATION_SECONDS = "tool_duration_seconds"  # histogram {tool}
 TURNS = "turns"  # {outcome}: answered, max_rounds, error, cancelled
 TURN_DURATION_SECONDS = "turn_duration_seconds"  # histogram
-SESSIONS = "sessions"  # {command}: chat, query
+SESSIONS = "sessions"  # {command}: chat, query, demo, logs
+
+# CloudWatch Logs
+CLOUDWATCH_API_CALLS = "cloudwatch_api_calls"  # {action, outcome}: ok, throttled, not_found, denied, invalid, unreachable, error
+CLOUDWATCH_CALL_SECONDS = "cloudwatch_call_seconds"  # histogram {action}
+CLOUDWATCH_RETRIES = "cloudwatch_retries"  # {action}
+CLOUDWATCH_BACKOFF_SECONDS = "cloudwatch_backoff_seconds"  # histogram
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +61,18 @@ CATALOGUE: dict[str, MetricSpec] = {
         MetricSpec(LLM_REQUESTS, "counter", "Model requests by outcome.", ("outcome",)),
         MetricSpec(LLM_TOKENS, "counter", "Model tokens by direction.", ("direction",)),
         MetricSpec(LLM_COST_USD, "counter", "Model cost in US dollars (litellm's local price table)."),
-        MetricSpec(LLM_TIME_TO_FIRST_TOKEN_SECONDS, "histogram", "Seconds from request to first streamed token."),
+        MetricSpec(LLM_TIME_TO_FIRST_TOKEN_SECONDS, "histogram", "Seconds from the request being sent to the first streamed token."),
         MetricSpec(LLM_REQUEST_SECONDS, "histogram", "Seconds one model request took, stream included."),
         MetricSpec(TOOL_CALLS, "counter", "Tool calls by tool and outcome.", ("tool", "outcome")),
         MetricSpec(TOOL_DURATION_SECONDS, "histogram", "Seconds a tool call took.", ("tool",)),
         MetricSpec(TURNS, "counter", "Agent turns by outcome.", ("outcome",)),
         MetricSpec(TURN_DURATION_SECONDS, "histogram", "Seconds one agent turn took."),
         MetricSpec(SESSIONS, "counter", "Sessions by command.", ("command",)),
+        MetricSpec(
+            CLOUDWATCH_API_CALLS, "counter", "CloudWatch Logs API calls by action and outcome.", ("action", "outcome")
+        ),
+        MetricSpec(CLOUDWATCH_CALL_SECONDS, "histogram", "Seconds one CloudWatch Logs API call took.", ("action",)),
+        MetricSpec(CLOUDWATCH_RETRIES, "counter", "CloudWatch Logs calls retried by botocore, by action.", ("action",)),
+        MetricSpec(CLOUDWATCH_BACKOFF_SECONDS, "histogram", "Seconds waited before retrying a CloudWatch Logs call."),
     )
 }

@@ -9,30 +9,60 @@ used, so the model can correct itself.
 
 from __future__ import annotations
 
-import difflib
-import json
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator, Field, StringConstraints
+
+from logai.figures import human_bytes, plural
 from logai.logs.errors import LogGroupNotFound, SourceError
+from logai.logs.groups import closest_group_names
 from logai.logs.source import MAX_INSIGHTS_ROWS, CloudWatchSource
 from logai.logs.timeparse import TimeParseError, format_duration, iso, parse_range, to_ms
-from logai.tools.result import ToolResult
+from logai.runtime import REAL, Runtime
+from logai.tools.result import SearchScope, ToolResult, error_result
 
 # FilterLogEvents searches one group per call; more groups means more calls
 # and a thinner share of the event cap for each.
 MAX_SEARCH_GROUPS = 10
 # StartQuery accepts at most 50 log groups.
 MAX_INSIGHTS_GROUPS = 50
-MAX_SUGGESTIONS = 5
 MAX_STREAM_EVENTS = 1000
 MAX_LISTED_GROUPS = 200
+# CloudWatch's own limits: group names up to 512 characters, filter patterns
+# up to 1,024, Insights queries up to 10,000.
+MAX_GROUP_NAME = 512
+MAX_FILTER_PATTERN = 1024
+MAX_QUERY = 10_000
+MAX_TIME_TEXT = 64
+
+
+def _one_or_many(value: Any) -> Any:
+    """Models often send one group as a plain string: take it as a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
+def _distinct(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_GROUP_NAME)]
+TimeText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TIME_TEXT)]
+
+
+SearchGroups = Annotated[list[GroupName], BeforeValidator(_one_or_many), Field(min_length=1, max_length=MAX_SEARCH_GROUPS)]
+InsightsGroups = Annotated[
+    list[GroupName], BeforeValidator(_one_or_many), Field(min_length=1, max_length=MAX_INSIGHTS_GROUPS)
+]
 
 
 class LogTools:
-    """search_logs, read_log_stream, run_insights_query and list_log_groups over one source."""
+    """search_logs, read_log_stream, run_insights_query and list_log_groups over one source.
+
+    Arguments reach these methods already validated against their signatures
+    (the registry checks them once, with the limits the model sees in the schema).
+    """
 
     def __init__(
         self,
@@ -41,19 +71,23 @@ class LogTools:
         budget_tokens: int = 3000,
         max_events: int = 2000,
         insights_timeout: float = 60.0,
-        clock: Callable[[], float] = time.time,
+        runtime: Runtime = REAL,
     ) -> None:
         self._source = source
         self._budget = budget_tokens
         self._max_events = max_events
         self._insights_timeout = insights_timeout
-        self._clock = clock
+        self._runtime = runtime
 
     def functions(self) -> list[Callable[..., ToolResult]]:
         """The tools, in the order the model should consider them."""
         return [self.list_log_groups, self.search_logs, self.read_log_stream, self.run_insights_query]
 
-    def list_log_groups(self, prefix: str | None = None, limit: int = 50) -> ToolResult:
+    def list_log_groups(
+        self,
+        prefix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_GROUP_NAME)] | None = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_LISTED_GROUPS)] = 50,
+    ) -> ToolResult:
         """List the CloudWatch log groups that exist, with stored size and retention.
 
         Use this first when you do not know the exact group name: names are
@@ -61,21 +95,20 @@ class LogTools:
 
         Args:
             prefix: Only groups whose names start with this (case-sensitive), e.g. "/aws/lambda/". Omit to list all.
-            limit: Most groups to return (1-200).
+            limit: Most groups to return.
         """
-        limit = _clamp(limit, 1, MAX_LISTED_GROUPS)
-        searched: dict[str, Any] = {"prefix": prefix or "", "limit": limit}
+        parameters: dict[str, Any] = {"prefix": prefix or "", "limit": limit}
         try:
             groups = self._source.list_groups(prefix or None, limit)
         except SourceError as exc:
-            return _error(exc, searched)
+            return error_result(exc.message, parameters, hint=exc.hint)
         if not groups:
             where = f'starting with "{prefix}"' if prefix else "in this account and region"
             text = f"No log groups exist {where}."
             if prefix:
                 close = self._suggest(prefix)
                 text += f" Names that look close: {', '.join(close)}." if close else " Try a shorter prefix."
-            return ToolResult(text=text, summary=f"no log groups {where}", empty=True, searched=searched)
+            return ToolResult(text=text, summary=f"no log groups {where}", empty=True)
         from logai.logs.shaping import fit_text
 
         lines = [f"{len(groups)} log groups{' (limit reached; use a prefix to narrow)' if len(groups) == limit else ''}:"]
@@ -85,16 +118,15 @@ class LogTools:
         return ToolResult(
             text=fit_text("\n".join(lines), self._budget),
             summary=f"{len(groups)} log groups" + (f' starting with "{prefix}"' if prefix else ""),
-            searched=searched,
         )
 
     def search_logs(
         self,
-        log_groups: list[str],
-        filter_pattern: str = "",
-        start: str = "1h",
-        end: str = "now",
-        limit: int = 200,
+        log_groups: SearchGroups,
+        filter_pattern: Annotated[str, Field(max_length=MAX_FILTER_PATTERN)] = "",
+        start: TimeText = "1h",
+        end: TimeText = "now",
+        limit: Annotated[int, Field(ge=1, le=MAX_INSIGHTS_ROWS)] = 200,
     ) -> ToolResult:
         """Find log events matching a CloudWatch filter pattern in one or more log groups.
 
@@ -106,38 +138,31 @@ class LogTools:
         `{ $.level = "error" }` (JSON logs); empty matches everything.
 
         Args:
-            log_groups: Exact log group names (1-10), e.g. ["/aws/lambda/checkout-api"].
+            log_groups: Exact log group names, e.g. ["/aws/lambda/checkout-api"].
             filter_pattern: CloudWatch filter pattern; empty string matches every event.
             start: Start of the time range: relative ("15m", "2h", "3d", "1w"), ISO-8601 ("2026-11-26T14:05:00Z") or epoch milliseconds.
             end: End of the time range, same formats, default "now".
-            limit: Most events to read (1 up to the configured cap); more are not fetched.
+            limit: Most events to read (at most the configured cap); more are not fetched.
         """
-        pattern = (filter_pattern or "").strip()
-        params: dict[str, Any] = {"log_groups": log_groups, "start": start, "end": end, "filter_pattern": pattern}
-        groups, problem = _clean_groups(log_groups, MAX_SEARCH_GROUPS, "search_logs")
-        if problem:
-            return _error(problem, params)
+        pattern = filter_pattern.strip()
+        groups = _distinct(log_groups)
+        parameters: dict[str, Any] = {"log_groups": groups, "start": start, "end": end, "filter_pattern": pattern}
         try:
             start_dt, end_dt = parse_range(start, end, now=self._now())
         except TimeParseError as exc:
-            return _error(str(exc), params)
-        limit = _clamp(limit, 1, self._max_events)
-        searched = {
-            "log_groups": groups,
-            "start": iso(start_dt),
-            "end": iso(end_dt),
-            "filter_pattern": pattern,
-            "limit": limit,
-        }
+            return error_result(str(exc), parameters)
+        limit = min(limit, self._max_events)
+        scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, filter_pattern=pattern)
+        parameters.update(start=iso(start_dt), end=iso(end_dt), limit=limit)
         try:
             result = self._source.filter_events(groups, to_ms(start_dt), to_ms(end_dt), pattern or None, limit)
         except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, searched)
+            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return _error(exc, searched)
+            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
 
         span = format_duration(end_dt - start_dt)
-        where = f"{_plural(len(groups), 'group')} over {span}" + (f' (pattern "{pattern}")' if pattern else "")
+        where = f"{plural(len(groups), 'group')} over {span}" + (f' (pattern "{pattern}")' if pattern else "")
         described = (
             f"log groups {', '.join(groups)} from {iso(start_dt)} to {iso(end_dt)} ({span}), "
             + (f'filter pattern "{pattern}"' if pattern else "no filter pattern")
@@ -147,12 +172,12 @@ class LogTools:
                 text=f"No events matched. Searched {described}.",
                 summary=f"no events in {where}",
                 empty=True,
-                searched=searched,
+                scope=scope,
             )
         from logai.logs.shaping import shape_events
 
         count = len(result.events)
-        header = f"Searched {described}: {_plural(count, 'event')}"
+        header = f"Searched {described}: {plural(count, 'event')}"
         if len(groups) > 1:
             header += " (" + ", ".join(f"{g}: {n}" for g, n in result.counts_by_group.items()) + ")"
         header += "."
@@ -164,10 +189,15 @@ class LogTools:
         return ToolResult(
             text=shape_events(result.events, budget_tokens=self._budget, header=header),
             summary=f"{count}{'+' if result.truncated else ''} events in {where}",
-            searched=searched,
+            scope=scope,
         )
 
-    def read_log_stream(self, log_group: str, log_stream: str | None = None, limit: int = 100) -> ToolResult:
+    def read_log_stream(
+        self,
+        log_group: GroupName,
+        log_stream: Annotated[str, StringConstraints(strip_whitespace=True, max_length=512)] | None = None,
+        limit: Annotated[int, Field(ge=1, le=MAX_STREAM_EVENTS)] = 100,
+    ) -> ToolResult:
         """Read the latest events of one log stream, in order, to see what happened around an error.
 
         Without a stream name the group's most recently written stream is read.
@@ -175,56 +205,56 @@ class LogTools:
         Args:
             log_group: Exact log group name, e.g. "/ecs/payments".
             log_stream: Exact log stream name; omit to read the most recent stream.
-            limit: How many of the newest events to read (1-1000).
+            limit: How many of the newest events to read.
         """
-        limit = _clamp(limit, 1, MAX_STREAM_EVENTS)
-        group = (log_group or "").strip() if isinstance(log_group, str) else ""
-        stream = log_stream.strip() if isinstance(log_stream, str) and log_stream.strip() else None
-        searched: dict[str, Any] = {"log_groups": [group] if group else [], "log_stream": stream, "limit": limit}
-        if not group:
-            return _error("No log group was given; name exactly one log group", searched)
+        stream = log_stream or None
+        parameters: dict[str, Any] = {"log_group": log_group, "log_stream": stream, "limit": limit}
+        scope = SearchScope(log_groups=(log_group,), log_stream=stream)
         try:
-            result = self._source.stream_events(group, stream, limit)
+            result = self._source.stream_events(log_group, stream, limit)
         except LogGroupNotFound as exc:
-            return self._not_found(exc, [group], searched)
+            return self._not_found(exc, [log_group], parameters, scope)
         except SourceError as exc:
-            return _error(exc, searched)
-        searched["log_stream"] = result.log_stream
+            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
         if result.log_stream is None:
             return ToolResult(
-                text=f"Log group {group} has no log streams, so it holds no events.",
-                summary=f"{group} has no streams",
+                text=f"Log group {log_group} has no log streams, so it holds no events.",
+                summary=f"{log_group} has no streams",
                 empty=True,
-                searched=searched,
+                scope=scope,
             )
         if not result.events:
             return ToolResult(
-                text=f"Log stream {result.log_stream} in log group {group} holds no events.",
+                text=f"Log stream {result.log_stream} in log group {log_group} holds no events.",
                 summary=f"no events in {result.log_stream}",
                 empty=True,
-                searched=searched,
+                scope=SearchScope(log_groups=(log_group,), log_stream=result.log_stream),
             )
         from logai.logs.shaping import shape_events
 
         first, last = result.events[0].timestamp_ms, result.events[-1].timestamp_ms
-        searched.update(start=iso(first), end=iso(last))
         header = (
-            f"Log stream {result.log_stream} in log group {group}: the latest "
-            f"{_plural(len(result.events), 'event')}, from {iso(first)} to {iso(last)}."
+            f"Log stream {result.log_stream} in log group {log_group}: the latest "
+            f"{plural(len(result.events), 'event')}, from {iso(first)} to {iso(last)}."
         )
         return ToolResult(
             text=shape_events(result.events, budget_tokens=self._budget, header=header),
-            summary=f"{len(result.events)} events from {group} / {result.log_stream}",
-            searched=searched,
+            summary=f"{len(result.events)} events from {log_group} / {result.log_stream}",
+            scope=SearchScope(
+                log_groups=(log_group,),
+                log_stream=result.log_stream,
+                start=datetime.fromtimestamp(first / 1000, UTC),
+                end=datetime.fromtimestamp(last / 1000, UTC),
+            ),
         )
 
     def run_insights_query(
         self,
-        log_groups: list[str],
-        query: str,
-        start: str = "1h",
-        end: str = "now",
-        limit: int = 100,
+        log_groups: InsightsGroups,
+        query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY)],
+        start: TimeText = "1h",
+        end: TimeText = "now",
+        limit: Annotated[int, Field(ge=1, le=MAX_INSIGHTS_ROWS)] = 100,
     ) -> ToolResult:
         """Run a CloudWatch Logs Insights query on the server: best for counts, trends and large scans.
 
@@ -233,58 +263,49 @@ class LogTools:
         `stats count(*) as n by @logStream | sort n desc`. Rows are summarised to fit.
 
         Args:
-            log_groups: Exact log group names (1-50).
+            log_groups: Exact log group names.
             query: Logs Insights query text; a `| limit` is added when it has none.
             start: Start of the time range: relative ("15m", "2h", "3d"), ISO-8601 or epoch milliseconds.
             end: End of the time range, same formats, default "now".
-            limit: Most result rows to return (1-10000).
+            limit: Most result rows to return.
         """
-        text_query = (query or "").strip() if isinstance(query, str) else ""
-        params: dict[str, Any] = {"log_groups": log_groups, "start": start, "end": end, "query": text_query}
-        groups, problem = _clean_groups(log_groups, MAX_INSIGHTS_GROUPS, "run_insights_query")
-        if problem:
-            return _error(problem, params)
-        if not text_query:
-            return _error("The query is empty; give a Logs Insights query such as `fields @timestamp, @message`", params)
+        groups = _distinct(log_groups)
+        parameters: dict[str, Any] = {"log_groups": groups, "start": start, "end": end, "query": query}
         try:
             start_dt, end_dt = parse_range(start, end, now=self._now())
         except TimeParseError as exc:
-            return _error(str(exc), params)
-        limit = _clamp(limit, 1, MAX_INSIGHTS_ROWS)
-        searched: dict[str, Any] = {
-            "log_groups": groups,
-            "start": iso(start_dt),
-            "end": iso(end_dt),
-            "query": text_query,
-            "limit": limit,
-        }
+            return error_result(str(exc), parameters)
+        parameters.update(start=iso(start_dt), end=iso(end_dt), limit=limit)
+        scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, query=query)
         try:
             result = self._source.run_insights(
-                groups, text_query, to_ms(start_dt), to_ms(end_dt), limit=limit, timeout_s=self._insights_timeout
+                groups, query, to_ms(start_dt), to_ms(end_dt), limit=limit, timeout_s=self._insights_timeout
             )
         except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, searched)
+            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return _error(exc, searched)
-        searched["query"] = result.query
+            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+        parameters["query"] = result.query
+        scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, query=result.query)
         span = format_duration(end_dt - start_dt)
         described = f"Logs Insights query `{result.query}` on {', '.join(groups)} from {iso(start_dt)} to {iso(end_dt)} ({span})"
         if result.timed_out and not result.rows:
-            return _error(
+            return error_result(
                 f"The Logs Insights query did not finish within {self._insights_timeout:g} seconds and was stopped; "
                 "narrow the time range or the groups",
-                searched,
+                parameters,
+                scope=scope,
             )
         if not result.rows:
             return ToolResult(
                 text=f"The {described} returned no rows.",
                 summary=f"insights: no rows over {span}",
                 empty=True,
-                searched=searched,
+                scope=scope,
             )
         from logai.logs.shaping import shape_rows
 
-        header = f"{described}: {_plural(len(result.rows), 'row')}"
+        header = f"{described}: {plural(len(result.rows), 'row')}"
         matched = result.statistics.get("recordsMatched")
         scanned = result.statistics.get("recordsScanned")
         if matched is not None and scanned is not None:
@@ -297,13 +318,13 @@ class LogTools:
         return ToolResult(
             text=shape_rows(result.rows, budget_tokens=self._budget, header=header),
             summary=f"insights: {len(result.rows)} rows over {span}" + (" (partial)" if result.timed_out else ""),
-            searched=searched,
+            scope=scope,
         )
 
     # -- helpers ----------------------------------------------------------
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self._clock(), UTC)
+        return datetime.fromtimestamp(self._runtime.wall_clock(), UTC)
 
     def _suggest(self, name: str) -> list[str]:
         try:
@@ -312,7 +333,9 @@ class LogTools:
             return []  # suggestions are a courtesy; the real error is already reported
         return closest_group_names(name, known)
 
-    def _not_found(self, exc: LogGroupNotFound, groups: Sequence[str], searched: dict[str, Any]) -> ToolResult:
+    def _not_found(
+        self, exc: LogGroupNotFound, groups: Sequence[str], parameters: dict[str, Any], scope: SearchScope
+    ) -> ToolResult:
         missing = exc.group
         if missing is None:
             try:
@@ -320,94 +343,17 @@ class LogTools:
             except SourceError:
                 known = set()
             missing = next((g for g in groups if g not in known), groups[0] if groups else "")
-        suggestions = self._suggest(missing)
-        message = exc.message
+        suggestions = tuple(self._suggest(missing))
+        message = exc.message.rstrip(".")
         if suggestions:
-            message = f"{message.rstrip('.')}. Closest existing names: {', '.join(suggestions)}."
+            message = f"{message}. Closest existing names: {', '.join(suggestions)}"
         else:
-            message = f"{message.rstrip('.')}; no similar name exists, call list_log_groups to see the groups."
-        failed = _error(message, searched)
-        return ToolResult(
-            text=failed.text,
+            message = f"{message}; no similar name exists, call list_log_groups to see the groups"
+        return error_result(
+            message,
+            parameters,
+            scope=scope,
             summary=f"log group {missing} not found",
-            ok=False,
             missing_log_group=missing,
-            suggestions=tuple(suggestions),
-            searched=searched,
+            suggestions=suggestions,
         )
-
-
-def closest_group_names(name: str, known: Sequence[str], limit: int = MAX_SUGGESTIONS) -> list[str]:
-    """Up to `limit` existing names a mistyped or partial group name most likely meant.
-
-    Case-insensitive: exact matches first, then names containing the given
-    name (or its last path segment), then names that merely look alike.
-    """
-    target = name.strip().lower()
-    if not target:
-        return []
-    segment = target.rstrip("/").rsplit("/", 1)[-1]
-    ranked: dict[str, float] = {}
-    for candidate in known:
-        lowered = candidate.lower()
-        tail = lowered.rstrip("/").rsplit("/", 1)[-1]
-        likeness = max(
-            difflib.SequenceMatcher(None, target, lowered).ratio(),
-            difflib.SequenceMatcher(None, segment, tail).ratio(),
-        )
-        if lowered == target:
-            ranked[candidate] = 3.0
-        elif target in lowered or (len(segment) >= 3 and segment in lowered):
-            ranked[candidate] = 2.0 + likeness / 10
-        elif len(tail) >= 3 and tail in target:
-            ranked[candidate] = 1.5 + likeness / 10
-        elif likeness >= 0.6:
-            ranked[candidate] = likeness
-    return sorted(ranked, key=lambda c: (-ranked[c], c))[:limit]
-
-
-def _clean_groups(raw: Any, most: int, tool: str) -> tuple[list[str], str | None]:
-    """The distinct, stripped group names, or a sentence saying what is wrong."""
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list | tuple) or not all(isinstance(g, str) for g in raw):
-        return [], "log_groups must be a list of log group names"
-    groups = list(dict.fromkeys(g.strip() for g in raw if g.strip()))
-    if not groups:
-        return [], "No log group was given; name at least one, or call list_log_groups to find them"
-    if len(groups) > most:
-        return groups, f"{tool} takes at most {most} log groups, but {len(groups)} were given; search fewer at a time"
-    return groups, None
-
-
-def _error(problem: SourceError | str, params: dict[str, Any]) -> ToolResult:
-    sentence = problem.message if isinstance(problem, SourceError) else problem
-    sentence = sentence.strip().rstrip(".") + "."
-    text = f"Error: {sentence} Parameters used: {json.dumps(params, default=str, ensure_ascii=False)}"
-    if isinstance(problem, SourceError) and problem.hint:
-        text += f"\nHint: {problem.hint}."
-    return ToolResult(text=text, summary=f"error: {sentence}", ok=False, searched=params)
-
-
-def _clamp(value: Any, low: int, high: int) -> int:
-    """`value` within [low, high]; something that is not a number counts as `high`."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return high
-    return max(low, min(number, high))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def human_bytes(size: int) -> str:
-    """A byte count for people: `512 B`, `1.5 KB`, `3.2 GB`."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
-

@@ -11,12 +11,33 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from logai.tools.result import ToolResult
+from logai.events import ToolCall
+from logai.tools.result import ToolResult, error_result
 from logai.tools.schema import ToolSpec, tool_spec
+
+# How much of unreadable argument text is echoed back to the model.
+_RAW_ECHO_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCall:
+    """A tool call parsed and validated once.
+
+    `arguments` are what the model sent (for display and for "Parameters
+    used"); `kwargs` the validated values the tool runs with; `problem` the
+    error result to hand back instead of running, when the call cannot run.
+    """
+
+    call: ToolCall
+    arguments: dict[str, Any]
+    known: bool
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    problem: ToolResult | None = None
 
 
 class ToolRegistry:
@@ -42,40 +63,51 @@ class ToolRegistry:
         """The `tools=[…]` list for the model."""
         return [spec.openai_schema() for spec in self._specs.values()]
 
-    def parse_arguments(self, name: str, raw: str) -> tuple[dict[str, Any], str | None]:
-        """Decode the model's argument text: (arguments as sent, error sentence or None)."""
-        text = raw.strip() if raw else ""
-        if not text:
-            return {}, None
-        try:
-            decoded = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return {"_raw": raw[:500]}, f"the arguments for {name} are not valid JSON ({exc.msg} at position {exc.pos})"
-        if not isinstance(decoded, dict):
-            return {"_raw": raw[:500]}, f"the arguments for {name} must be a JSON object, not {type(decoded).__name__}"
-        return decoded, None
-
-    async def call(self, name: str, raw_arguments: str) -> tuple[dict[str, Any], ToolResult]:
-        """Validate and run one tool call in a worker thread (tools do blocking I/O)."""
-        arguments, problem = self.parse_arguments(name, raw_arguments)
-        spec = self._specs.get(name)
+    def prepare(self, call: ToolCall) -> PreparedCall:
+        """Parse and validate the model's arguments for `call`, once."""
+        arguments, problem = _parse_arguments(call.name, call.arguments)
+        spec = self._specs.get(call.name)
         if spec is None:
             known = ", ".join(self._specs) or "none"
-            return arguments, _error(f"there is no tool named {name!r}; the tools are: {known}", arguments)
+            return PreparedCall(
+                call, arguments, False, problem=error_result(f"there is no tool named {call.name!r}; the tools are: {known}", arguments)
+            )
         if problem:
-            return arguments, _error(problem, arguments)
+            return PreparedCall(call, arguments, True, problem=error_result(problem, arguments))
         try:
             validated = spec.arguments_model.model_validate(arguments)
         except ValidationError as exc:
-            return arguments, _error(f"invalid arguments for {name}: {_validation_summary(exc)}", arguments)
-        kwargs = {field: getattr(validated, field) for field in type(validated).model_fields}
+            message = f"invalid arguments for {call.name}: {_validation_summary(exc)}"
+            return PreparedCall(call, arguments, True, problem=error_result(message, arguments))
+        kwargs = {name: getattr(validated, name) for name in type(validated).model_fields}
+        return PreparedCall(call, arguments, True, kwargs=kwargs)
+
+    async def run(self, prepared: PreparedCall) -> ToolResult:
+        """Run a prepared call in a worker thread (tools do blocking I/O); never raises."""
+        if prepared.problem is not None:
+            return prepared.problem
+        name = prepared.call.name
         try:
-            result = await asyncio.to_thread(spec.function, **kwargs)
+            result = await asyncio.to_thread(self._specs[name].function, **prepared.kwargs)
         except Exception as exc:  # a bug in a tool must not end the conversation
-            return arguments, _error(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", arguments)
+            return error_result(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", prepared.arguments)
         if not isinstance(result, ToolResult):
             result = ToolResult(text=str(result), summary=f"{name} done")
-        return arguments, result
+        return result
+
+
+def _parse_arguments(name: str, raw: str) -> tuple[dict[str, Any], str | None]:
+    """Decode the model's argument text: (arguments as sent, error sentence or None)."""
+    text = raw.strip() if raw else ""
+    if not text:
+        return {}, None
+    try:
+        decoded = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {"_raw": raw[:_RAW_ECHO_CHARS]}, f"the arguments for {name} are not valid JSON ({exc.msg} at position {exc.pos})"
+    if not isinstance(decoded, dict):
+        return {"_raw": raw[:_RAW_ECHO_CHARS]}, f"the arguments for {name} must be a JSON object, not {type(decoded).__name__}"
+    return decoded, None
 
 
 def _validation_summary(exc: ValidationError) -> str:
@@ -89,12 +121,3 @@ def _validation_summary(exc: ValidationError) -> str:
         else:
             parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-def _error(message: str, arguments: dict[str, Any]) -> ToolResult:
-    shown = json.dumps(arguments, default=str, ensure_ascii=False)
-    return ToolResult(
-        text=f"Error: {message}. Parameters used: {shown}",
-        summary=f"error: {message}",
-        ok=False,
-    )

@@ -79,7 +79,7 @@ def tool_spec(function: Callable[..., Any], *, name: str | None = None) -> ToolS
     tool_name = name or function.__name__
     description, param_docs = parse_docstring(inspect.getdoc(function))
     signature = inspect.signature(function)
-    hints = get_type_hints(function)
+    hints = get_type_hints(function, include_extras=True)
     fields: dict[str, Any] = {}
     for param in signature.parameters.values():
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
@@ -87,7 +87,7 @@ def tool_spec(function: Callable[..., Any], *, name: str | None = None) -> ToolS
         annotation = hints.get(param.name, str)
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[param.name] = (annotation, Field(default, description=param_docs.get(param.name)))
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         f"{tool_name}_arguments",
         __config__=ConfigDict(extra="forbid"),
         **fields,

@@ -17,6 +17,7 @@ from rich.markdown import Markdown
 from rich.status import Status
 from rich.text import Text
 
+from logai.figures import seconds_text
 from logai.events import (
     Event,
     NudgeInjected,
@@ -28,13 +29,6 @@ from logai.events import (
     TurnDone,
 )
 
-_RETRY_WORDS = {
-    "rate_limited": "rate limited",
-    "server_error": "model server error",
-    "timeout": "model timed out",
-    "connection": "cannot reach the model",
-    "stream_broken": "answer stream broke",
-}
 _NUDGE_WORDS = {
     "empty_logs": "search found nothing; asking the model to widen it",
     "log_group_not_found": "log group not found; pointing the model at the closest names",
@@ -58,10 +52,7 @@ def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
 
 
 def retry_line(event: RetryScheduled) -> str:
-    what = _RETRY_WORDS.get(event.reason, event.reason)
-    extra = ", discarding the partial answer" if event.discard_text else ""
-    wait = f"{event.delay_s:.1f} s" if event.delay_s >= 0.1 else f"{event.delay_s * 1000:.0f} ms"
-    return f"{what}, retrying in {wait} (attempt {event.attempt + 1}){extra}"
+    return event.message + (", discarding the partial answer" if event.discard_text else "")
 
 
 def nudge_line(event: NudgeInjected | NudgeLimitReached) -> str:
@@ -146,7 +137,7 @@ class TurnView:
         mark, style = ("✓", "green") if event.ok else ("✗", "red")
         line = Text()
         line.append(f"  {mark} ", style=style)
-        line.append(f"{event.duration_s:.2f}s ", style="dim")
+        line.append(f"{seconds_text(event.duration_s)} ", style="dim")
         line.append(event.name, style="bold")
         args = describe_arguments(event.arguments)
         if args:

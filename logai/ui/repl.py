@@ -44,7 +44,6 @@ class ChatLoop:
         self.run_turn = run_turn
         self.history = history
         self.turns = 0
-        self._warned = 0
 
     async def run(self, *, interactive: bool) -> None:
         if interactive:
@@ -54,16 +53,16 @@ class ChatLoop:
 
     async def _interactive(self) -> None:
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.history import FileHistory, InMemoryHistory
+        from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 
-        history = InMemoryHistory()
+        history: History = InMemoryHistory()
         if self.history is not None:
             try:
                 self.history.parent.mkdir(parents=True, exist_ok=True)
                 history = FileHistory(str(self.history))
             except OSError:
                 pass  # no history beats no chat
-        prompt = PromptSession(history=history)
+        prompt: PromptSession[str] = PromptSession(history=history)
         self.console.print(Text("logai chat: ask about your logs; /help for commands, Ctrl-D to leave.", style="dim"))
         interrupted = False
         while True:
@@ -134,6 +133,3 @@ class ChatLoop:
         finally:
             if installed:
                 loop.remove_signal_handler(signal.SIGINT)
-        for warning in self.session.warnings[self._warned :]:
-            self.console.print(Text(f"warning: {warning}", style="yellow"))
-        self._warned = len(self.session.warnings)

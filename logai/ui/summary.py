@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from logai.figures import seconds_text
 from logai.metrics import names
 
 NONE = "-"
@@ -59,15 +60,11 @@ def _histogram(summary: Mapping[str, Any], name: str) -> Mapping[str, Any] | Non
     return series[0] if len(series) == 1 else None
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
-
-
 def _percentiles(summary: Mapping[str, Any], name: str, quantiles: tuple[str, ...]) -> str:
     figures = _histogram(summary, name)
     if figures is None:
         return NONE
-    shown = " · ".join(f"{q} {_seconds(figures[q])}" for q in quantiles)
+    shown = " · ".join(f"{q} {seconds_text(figures[q])}" for q in quantiles)
     return f"{shown}  (n={figures['count']})"
 
 

@@ -1,0 +1,31 @@
+"""Figures written for people: counts with their noun, seconds, bytes.
+
+One formatter per kind of figure, shared by the tools, the terminal and the
+summaries, so the same quantity reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 event`, `2,000 events`."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def seconds_text(value: float) -> str:
+    """`12 ms`, `470 ms`, `2.5 s`, `118 s`: short and readable."""
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value >= 10:
+        return f"{value:.0f} s"
+    return f"{value:.2g} s"
+
+
+def human_bytes(size: float) -> str:
+    """A byte count for people: `512 B`, `1.5 KB`, `3.2 GB` (powers of 1024)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"

@@ -1,0 +1,256 @@
+"""Why a model request failed, and what follows from it: one table, one classifier.
+
+`FAILURES` is the only place a failure reason is defined: whether it is
+retried, the words the terminal shows, what the user is told when it ends the
+request, and the hint. `classify` sorts an exception from litellm (or the
+OpenAI SDK, httpx, the socket layer underneath) into one of those reasons.
+Adding a kind of failure means a row here and a rule in `classify`.
+litellm is imported lazily: importing it takes seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from logai.llm.backoff import parse_retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class FailureKind:
+    """One reason a model request can fail.
+
+    `retried`: a transient failure, tried again with backoff. `words`: a few
+    words for a status line ("rate limited"). `told`: the sentence that opens
+    the error when the failure ends the request (`{model}` is filled in).
+    `hint`: what the user can do about it.
+    """
+
+    reason: str
+    retried: bool
+    words: str
+    told: str
+    hint: str
+
+
+FAILURES: dict[str, FailureKind] = {
+    kind.reason: kind
+    for kind in (
+        FailureKind(
+            "rate_limited", True, "rate limited", "The model provider is rate limiting requests",
+            "wait a minute and ask again, or raise llm_max_attempts / llm_retry_deadline.",
+        ),
+        FailureKind(
+            "server_error", True, "model server error", "The model server failed",
+            "the provider is having trouble; try again later.",
+        ),
+        FailureKind(
+            "timeout", True, "model timed out", "The model did not answer in time",
+            "raise llm_timeout (LOGAI_LLM_TIMEOUT) or check that the model server is responsive.",
+        ),
+        FailureKind(
+            "connection", True, "cannot reach the model", "The model server cannot be reached",
+            "check LOGAI_API_BASE and your network connection.",
+        ),
+        FailureKind(
+            "stream_broken", True, "answer stream broke", "The answer stream broke off",
+            "check your network connection, or set llm_stream = false.",
+        ),
+        FailureKind(
+            "context_window", False, "context window exceeded",
+            "The conversation no longer fits in the model's context window",
+            "start a new conversation (/clear in chat) or ask about a shorter time range.",
+        ),
+        FailureKind(
+            "auth", False, "authentication failed", "The model provider rejected the API key",
+            "check LOGAI_API_KEY (or the provider's own variable, such as OPENAI_API_KEY).",
+        ),
+        FailureKind(
+            "permission", False, "permission denied", "The model provider refused access to this model",
+            "check that the API key may use this model.",
+        ),
+        FailureKind(
+            "not_found", False, "model not found", "The model provider does not know the model {model!r}",
+            "check the model name in LOGAI_MODEL (and LOGAI_API_BASE if you set one).",
+        ),
+        FailureKind(
+            "bad_request", False, "request rejected", "The model provider rejected the request",
+            "check LOGAI_MODEL and LOGAI_API_BASE; the provider may not support tool calls.",
+        ),
+        FailureKind(
+            "error", False, "request failed", "The model request failed",
+            "run again with LITELLM_LOG=DEBUG to see what the provider answered.",
+        ),
+    )
+}
+
+
+def failure_kind(reason: str) -> FailureKind:
+    """The table row for `reason` (unknown reasons read as the generic "error")."""
+    return FAILURES.get(reason, FAILURES["error"])
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One classified failure: its reason, the HTTP status when there was one,
+    the provider's requested wait in seconds, and the provider's own message
+    stripped of litellm's class-name prefixes."""
+
+    reason: str
+    status: int | None = None
+    retry_after: float | None = None
+    detail: str = ""
+
+    @property
+    def kind(self) -> FailureKind:
+        return failure_kind(self.reason)
+
+    @property
+    def retried(self) -> bool:
+        return self.kind.retried
+
+    def what(self) -> str:
+        """The failure in a few words, with its HTTP status: `rate limited (HTTP 429)`."""
+        return f"{self.kind.words}{f' (HTTP {self.status})' if self.status else ''}"
+
+
+_PREFIX = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -)\s*)+")
+_CONTEXT_WINDOW_TEXT = ("context_length_exceeded", "maximum context length", "context window")
+_PERMANENT_BY_STATUS = {400: "bad_request", 401: "auth", 403: "permission", 404: "not_found", 422: "bad_request"}
+
+
+def provider_detail(exc: BaseException, limit: int = 240) -> str:
+    """The provider's message in `exc`, without litellm's "litellm.XError: XError: OpenAIException - " chain."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, Mapping) and isinstance(body.get("message"), str):
+        text = body["message"]
+    else:
+        message = getattr(exc, "message", None)
+        text = message if isinstance(message, str) and message else str(exc)
+    text = _PREFIX.sub("", text.strip())
+    text = text.split(" Original exception:")[0].strip()
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or type(exc).__name__
+
+
+def error_chain(exc: BaseException, depth: int = 12) -> Iterator[BaseException]:
+    """`exc`, then what caused it: `original_exception`, `__cause__`, `__context__` (no cycles)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending and len(seen) < depth:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for link in (getattr(current, "original_exception", None), current.__cause__, current.__context__):
+            if isinstance(link, BaseException):
+                pending.append(link)
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status carried by `exc`, if any."""
+    for name in ("status_code", "status"):
+        value = getattr(exc, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
+            return value
+    return None
+
+
+def _response_headers(exc: BaseException) -> Mapping[str, str] | None:
+    """Response headers litellm or the OpenAI SDK attached to `exc`."""
+    for candidate in error_chain(exc, depth=4):
+        headers = getattr(candidate, "litellm_response_headers", None)
+        if headers:
+            return headers
+        response = getattr(candidate, "response", None)
+        headers = getattr(response, "headers", None)
+        if headers:
+            return headers
+    return None
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """Case-insensitive header lookup over any mapping."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        if str(key).lower() == wanted:
+            return str(value)
+    return None
+
+
+def retry_after_of(exc: BaseException, now: datetime) -> float | None:
+    """The provider's requested wait: `retry-after-ms` (OpenAI) or `Retry-After`."""
+    headers = _response_headers(exc)
+    millis = _header(headers, "retry-after-ms")
+    if millis is not None:
+        parsed = parse_retry_after(millis, now)
+        if parsed is not None:
+            return parsed / 1000.0
+    return parse_retry_after(_header(headers, "retry-after"), now)
+
+
+def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
+    """Why a model request failed; `FAILURES[reason].retried` says whether to try again.
+
+    Transient: 429 (`rate_limited`), 5xx (`server_error`), timeouts and 408
+    (`timeout`), connection failures (`connection`), a stream that broke
+    before it finished (`stream_broken`). Never retried: context-window errors,
+    400/401/403/404/422 and anything unrecognised. Works from litellm's
+    exception classes, the OpenAI SDK and httpx errors in the cause chain, and
+    status codes. `now` (default: the current UTC time) resolves HTTP-date
+    `Retry-After` values.
+    """
+    import os
+
+    import httpx
+    import openai
+
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-table download at import
+    from litellm.exceptions import ContextWindowExceededError, MidStreamFallbackError
+
+    when = now or datetime.now(UTC)
+    status = status_of(exc)
+    detail = provider_detail(exc)
+    retry_after = retry_after_of(exc, when)
+
+    def made(reason: str) -> Failure:
+        # litellm stamps 500/408 on failures that never got an HTTP answer; do not show those.
+        shown = None if reason in ("timeout", "connection", "stream_broken") else status
+        return Failure(reason, shown, retry_after if FAILURES[reason].retried else None, detail)
+
+    chain = list(error_chain(exc))
+    lowered = str(exc).lower()
+    code = getattr(exc, "code", None)
+    if isinstance(exc, ContextWindowExceededError) or code == "context_length_exceeded" or (
+        status == 400 and any(text in lowered for text in _CONTEXT_WINDOW_TEXT)
+    ):
+        return made("context_window")
+    if isinstance(exc, MidStreamFallbackError):
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, BaseException) and not isinstance(original, MidStreamFallbackError):
+            inner = classify(original, now=when)
+            if not inner.retried:
+                return inner
+        return made("stream_broken")
+    timeout_types = (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)
+    if status == 408 or any(isinstance(link, timeout_types) for link in chain):
+        return made("timeout")
+    # litellm reports a refused or dropped connection as a 500 whose cause is
+    # the SDK's APIConnectionError: look at the cause before the status.
+    connection_types = (openai.APIConnectionError, httpx.TransportError, ConnectionError)
+    if any(isinstance(link, connection_types) for link in chain):
+        return made("connection")
+    if status == 429:
+        return made("rate_limited")
+    if status is not None and status >= 500:
+        return made("server_error")
+    if status in _PERMANENT_BY_STATUS:
+        return made(_PERMANENT_BY_STATUS[status])
+    return made("error")
