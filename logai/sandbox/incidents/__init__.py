@@ -7,14 +7,20 @@ looks one up.
 
 from __future__ import annotations
 
-from logai.sandbox.incidents import pool_shrink
+from logai.sandbox.incidents import bad_config, dependency_tls, memory_leak, pool_shrink, throttling_cascade
 from logai.sandbox.incidents.model import GroundTruth, Incident, IncidentData, Proof, SeedEvent
 
 __all__ = ["DEFAULT", "INCIDENTS", "GroundTruth", "Incident", "IncidentData", "Proof", "SeedEvent", "get_incident"]
 
 INCIDENTS: dict[str, Incident] = {
     incident.name: incident
-    for incident in (pool_shrink.INCIDENT,)
+    for incident in (
+        pool_shrink.INCIDENT,
+        throttling_cascade.INCIDENT,
+        memory_leak.INCIDENT,
+        bad_config.INCIDENT,
+        dependency_tls.INCIDENT,
+    )
 }
 DEFAULT = "pool-shrink"
 

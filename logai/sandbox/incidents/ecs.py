@@ -14,7 +14,7 @@ import json
 import random
 
 from logai.sandbox.incidents.clock import event_time
-from logai.sandbox.incidents.ids import hex_id, uuid4
+from logai.sandbox.incidents.ids import hex_id, private_ip, uuid4
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -22,6 +22,11 @@ REGION = "eu-west-1"
 
 def task_id(rng: random.Random) -> str:
     return hex_id(rng, 32)
+
+
+def fargate_hostname(rng: random.Random) -> str:
+    """A Fargate task's hostname, as `os.hostname()` returns it inside the container."""
+    return f"ip-{private_ip(rng).replace('.', '-')}.{REGION}.compute.internal"
 
 
 def container_stream(prefix: str, container: str, task: str) -> str:

@@ -24,10 +24,13 @@ from logai.sandbox.incidents.timeline import Timeline
 from logai.sandbox.incidents.traffic import arrivals
 
 _USER_AGENTS = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36",
     "ShopApp/7.12.0 (iOS 18.1; iPhone15,2)",
     "ShopApp/7.12.0 (Android 14; SM-S918B)",
     "okhttp/4.12.0",
@@ -51,7 +54,9 @@ class Route:
 class AccessLog:
     """One stage's access log group."""
 
-    def __init__(self, timeline: Timeline, rng: random.Random, group: str, *, stage: str = "prod", streams: int = 6) -> None:
+    def __init__(
+        self, timeline: Timeline, rng: random.Random, group: str, *, stage: str = "prod", streams: int = 6
+    ) -> None:
         self.timeline = timeline
         self.rng = rng
         self.group = group
@@ -68,6 +73,7 @@ class AccessLog:
         latency_ms: int,
         *,
         integration_ms: int | None = None,
+        user_agent: str | None = None,
         tag: str | None = None,
     ) -> None:
         """The line for a request that arrived at `ts_ms`; it is logged when the response leaves."""
@@ -81,7 +87,7 @@ class AccessLog:
             f'{{"requestTime":"{clf(ts_ms)}","requestId":"{uuid4(rng)}","httpMethod":"{method}",'
             f'"path":"/{self.stage}{path}","resourcePath":"{resource}","status":{status},"protocol":"HTTP/1.1",'
             f'"responseLength":{length},"responseLatency":{latency_ms},"integrationLatency":"{integration}",'
-            f'"ip":"{client}","userAgent":"{rng.choice(_USER_AGENTS)}"}}'
+            f'"ip":"{client}","userAgent":"{user_agent or rng.choice(_USER_AGENTS)}"}}'
         )
         self.timeline.add(self.group, rng.choice(self._streams), ts_ms + latency_ms, message, tag)
 

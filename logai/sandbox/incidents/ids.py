@@ -21,5 +21,6 @@ def xray_trace_id(rng: random.Random, ts_ms: int) -> str:
     return f"1-{ts_ms // 1000:08x}-{hex_id(rng, 24)}"
 
 
-def private_ip(rng: random.Random, subnet: str = "10.0") -> str:
-    return f"{subnet}.{rng.randint(1, 15)}.{rng.randint(4, 250)}"
+def private_ip(rng: random.Random) -> str:
+    """An address in the VPC (10.0.0.0/16), where the tasks, functions and databases live."""
+    return f"10.0.{rng.randint(1, 15)}.{rng.randint(4, 250)}"

@@ -2,17 +2,17 @@
 
 Spring Boot's default pattern (3.2 and later):
 
-    2026-11-27T14:05:00.123Z  INFO 1 --- [payments-service] [nio-8080-exec-7] c.s.payments.api.ChargeController        : text
+    2026-11-27T14:05:00.123Z  INFO 1 --- [payments-service] [nio-8080-exec-7] c.s.p.api.ChargeController  : text
 
 The level is right-aligned in five characters, the thread right-aligned in
 fifteen and cut from the left, the logger abbreviated to 39 characters and
-padded to 40. The container's awslogs driver joins lines that do not start
+padded to 40 (shortened above). The container's awslogs driver joins lines that do not start
 with a timestamp to the event before (`awslogs-multiline-pattern`), so a
 stack trace stays in its event.
 
 GC lines are the JVM's unified logging with `-Xlog:gc:stdout:time,level,tags`:
 
-    [2026-11-27T14:05:00.123+0000][info][gc] GC(812) Pause Young (Normal) (G1 Evacuation Pause) 812M->790M(1536M) 12.345ms
+    [2026-11-27T14:05:00.123+0000][info][gc] GC(812) Pause Young (Normal) (G1 Evacuation Pause) 812M->790M(1536M) 12.3ms
 """
 
 from __future__ import annotations
@@ -61,36 +61,41 @@ class SpringLog:
     def startup(self, ts_ms: int, main_class: str, version: str, *, pool: str = "HikariPool-1") -> int:
         """A Spring Boot start with a Hikari pool and Tomcat; returns when it is ready."""
         boot = "org.springframework.boot"
+        main_logger = f"com.shop.{self.app.split('-')[0]}.{main_class}"
         steps = (
-            (0, "main", f"com.shop.{self.app.split('-')[0]}.{main_class}",
+            (0, "main", main_logger,
              f"Starting {main_class} v{version} using Java 21.0.5 with PID 1 (/app/app.jar started by app in /app)"),
-            (40, "main", f"com.shop.{self.app.split('-')[0]}.{main_class}", 'The following 1 profile is active: "prod"'),
+            (40, "main", main_logger, 'The following 1 profile is active: "prod"'),
             (2_410, "main", f"{boot}.web.embedded.tomcat.TomcatWebServer", "Tomcat initialized with port 8080 (http)"),
             (2_480, "main", "org.apache.catalina.core.StandardService", "Starting service [Tomcat]"),
             (3_900, "main", "com.zaxxer.hikari.HikariDataSource", f"{pool} - Starting..."),
-            (4_310, "main", "com.zaxxer.hikari.pool.HikariPool", f"{pool} - Added connection org.postgresql.jdbc.PgConnection@5e9f73b"),
+            (4_310, "main", "com.zaxxer.hikari.pool.HikariPool",
+             f"{pool} - Added connection org.postgresql.jdbc.PgConnection@5e9f73b"),
             (4_320, "main", "com.zaxxer.hikari.HikariDataSource", f"{pool} - Start completed."),
-            (6_950, "main", f"{boot}.web.embedded.tomcat.TomcatWebServer", "Tomcat started on port 8080 (http) with context path '/'"),
-            (7_020, "main", f"com.shop.{self.app.split('-')[0]}.{main_class}",
-             f"Started {main_class} in 7.412 seconds (process running for 8.113)"),
-        )  # fmt: skip
+            (6_950, "main", f"{boot}.web.embedded.tomcat.TomcatWebServer",
+             "Tomcat started on port 8080 (http) with context path '/'"),
+            (7_020, "main", main_logger, f"Started {main_class} in 7.412 seconds (process running for 8.113)"),
+        )
         for offset, thread, logger, text in steps:
             self.line(ts_ms + offset, "INFO", thread, logger, text)
         return ts_ms + steps[-1][0]
 
 
-def stack_trace(exception: str, frames: Sequence[str], cause: str | None = None, cause_frames: Sequence[str] = ()) -> str:
-    """`exception` with `\\tat` frames and an optional `Caused by:` chain, as Java prints it."""
-    lines = [exception, *(f"\tat {frame}" for frame in frames), f"\t... {len(frames) + 52} common frames omitted"]
-    if cause is not None:
+def stack_trace(exception: str, frames: Sequence[str], *causes: tuple[str, Sequence[str]]) -> str:
+    """`exception` with its `\tat` frames, then each `Caused by:` with its own, as Logback prints them
+    (a cause's frames shared with the trace above are left out and counted)."""
+    lines = [exception, *(f"\tat {frame}" for frame in frames)]
+    for cause, cause_frames in causes:
         lines.append(f"Caused by: {cause}")
         lines.extend(f"\tat {frame}" for frame in cause_frames)
-        lines.append(f"\t... {len(cause_frames) + 31} more")
+        lines.append(f"\t... {len(frames) + 47} common frames omitted")
     return "\n".join(lines)
 
 
 def young_pause(gc_id: int, before_mb: int, after_mb: int, heap_mb: int, pause_ms: float) -> str:
-    return f"GC({gc_id}) Pause Young (Normal) (G1 Evacuation Pause) {before_mb}M->{after_mb}M({heap_mb}M) {pause_ms:.3f}ms"
+    return (
+        f"GC({gc_id}) Pause Young (Normal) (G1 Evacuation Pause) {before_mb}M->{after_mb}M({heap_mb}M) {pause_ms:.3f}ms"
+    )
 
 
 def full_pause(gc_id: int, before_mb: int, after_mb: int, heap_mb: int, pause_ms: float) -> str:
@@ -104,4 +109,5 @@ def hikari_configuration(
     each, the name dotted out to 32 characters (`maximumPoolSize.................50`)."""
     log.line(ts_ms, "DEBUG", "main", "com.zaxxer.hikari.HikariConfig", "HikariPool-1 - configuration:")
     for name, value in settings:
-        log.line(ts_ms, "DEBUG", "main", "com.zaxxer.hikari.HikariConfig", f"{name:.<32}{value}", tag if name == tag_setting else None)
+        tagged = tag if name == tag_setting else None
+        log.line(ts_ms, "DEBUG", "main", "com.zaxxer.hikari.HikariConfig", f"{name:.<32}{value}", tagged)

@@ -85,6 +85,7 @@ class LambdaFunction:
         timeout_s: float,
         resident_mb: int,
         init_ms: tuple[int, int] = (180, 520),
+        lifetime_min: tuple[int, int] = (70, 160),
     ) -> None:
         self.timeline = timeline
         self.rng = rng
@@ -94,6 +95,7 @@ class LambdaFunction:
         self.timeout_ms = int(timeout_s * 1000)
         self.resident_mb = resident_mb
         self._init_ms = init_ms
+        self._lifetime_min = lifetime_min
         self._runtime_arn_hash = hex_id(rng, 64)
         self._environments: list[_Environment] = []
 
@@ -110,21 +112,26 @@ class LambdaFunction:
                 stream=f"{lambda_stream_day(ts_ms)}/[$LATEST]{hex_id(self.rng, 32)}",
                 free_at_ms=ts_ms,
                 idle_limit_ms=self.rng.randint(6, 25) * MINUTE,
-                retire_at_ms=ts_ms + self.rng.randint(70, 160) * MINUTE,
+                retire_at_ms=ts_ms + self.rng.randint(*self._lifetime_min) * MINUTE,
             )
             self._environments.append(environment)
         if not environment.runtime_running:
             self._initialise(environment, ts_ms)
         start_ms = max(ts_ms, environment.free_at_ms)
         invocation = Invocation(self, environment, uuid4(self.rng), start_ms)
-        self.timeline.add(self.group, environment.stream, start_ms, f"START RequestId: {invocation.request_id} Version: $LATEST\n")
+        start_line = f"START RequestId: {invocation.request_id} Version: $LATEST\n"
+        self.timeline.add(self.group, environment.stream, start_ms, start_line)
         return invocation
+
+    def update_code(self) -> None:
+        """A deploy: invocations from now on run in new environments (those running finish)."""
+        self._environments.clear()
 
     def _warm_environment(self, ts_ms: int) -> _Environment | None:
         live = [
             e for e in self._environments
             if e.free_at_ms > ts_ms or (ts_ms - e.free_at_ms < e.idle_limit_ms and ts_ms < e.retire_at_ms)
-        ]  # fmt: skip
+        ]
         self._environments = live
         idle = [e for e in live if e.free_at_ms <= ts_ms]
         # Lambda reuses the environment that finished last; the others idle and get reaped.
@@ -141,7 +148,7 @@ class LambdaFunction:
             self.group, environment.stream, ts_ms,
             f"INIT_START Runtime Version: {self.runtime.version}\tRuntime Version ARN: "
             f"arn:aws:lambda:eu-west-1::runtime:{self._runtime_arn_hash}\n",
-        )  # fmt: skip
+        )
 
 
 class Invocation:
@@ -155,6 +162,11 @@ class Invocation:
         self._environment = environment
         # The environment is busy until finish() says how long this took.
         environment.free_at_ms = start_ms + function.timeout_ms
+
+    @property
+    def stream(self) -> str:
+        """The log stream of the environment running this invocation."""
+        return self._environment.stream
 
     @property
     def memory_mb(self) -> float:
@@ -227,7 +239,8 @@ class Invocation:
             env.unreported_init_ms = None
         if status == "timeout":
             report += "Status: timeout\t"
-            fn.timeline.add(fn.group, stream, end_ms, f"{iso_z(end_ms)} {rid} Task timed out after {duration_ms / 1000:.2f} seconds\n", tag)
+            timed_out = f"{iso_z(end_ms)} {rid} Task timed out after {duration_ms / 1000:.2f} seconds\n"
+            fn.timeline.add(fn.group, stream, end_ms, timed_out, tag)
         elif status == "oom":
             report += "Status: error\tError Type: Runtime.OutOfMemory\t"
         fn.timeline.add(fn.group, stream, end_ms, f"END RequestId: {rid}\n")

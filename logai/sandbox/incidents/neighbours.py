@@ -14,7 +14,9 @@ INVENTORY = "/aws/lambda/inventory-sync"
 _SUPPLIERS = ("acme-supplies", "nordic-goods", "brightline", "kumo-trading")
 
 
-def inventory_sync(timeline: Timeline, rng: random.Random, *, failing_supplier: str | None = None, tag: str | None = None) -> None:
+def inventory_sync(
+    timeline: Timeline, rng: random.Random, *, failing_supplier: str | None = None, tag: str | None = None
+) -> None:
     """A Lambda on a one-minute schedule that pulls each supplier's stock feed (Powertools JSON logs).
 
     With `failing_supplier`, that supplier's feed fails on every run with the
@@ -31,16 +33,18 @@ def inventory_sync(timeline: Timeline, rng: random.Random, *, failing_supplier: 
                 run.powertools(
                     offset, "ERROR", "fetch_feed:88", f"supplier feed {supplier} failed: HTTP 503 Service Unavailable",
                     supplier=supplier, url=f"https://feeds.{supplier}.example/v2/stock.csv", attempts=3, tag=tag,
-                )  # fmt: skip
+                )
                 continue
             skus, delta = rng.randint(300, 4000), rng.randint(0, 60)
             changed += delta
-            run.powertools(offset, "INFO", "sync_supplier:63", "supplier feed applied", supplier=supplier, skus=skus, changed=delta)
+            run.powertools(
+                offset, "INFO", "sync_supplier:63", "supplier feed applied", supplier=supplier, skus=skus, changed=delta
+            )
             if rng.random() < 0.03:
                 run.powertools(
                     offset + 1, "WARNING", "sync_supplier:71", "negative stock in feed, clamped to 0",
                     supplier=supplier, sku=f"SKU-{rng.randint(10000, 99999)}",
-                )  # fmt: skip
+                )
         run.powertools(offset + 5, "INFO", "handler:58", "inventory sync finished", changed=changed)
         run.finish(offset + 9)
 

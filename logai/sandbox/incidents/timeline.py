@@ -23,6 +23,7 @@ class Timeline:
         self.start_ms = now_ms - history_ms
         self._events: list[SeedEvent] = []
         self._counts: Counter[str] = Counter()
+        self._first: dict[str, int] = {}
 
     def add(self, group: str, stream: str, timestamp_ms: int, message: str, tag: str | None = None) -> None:
         if not self.start_ms <= timestamp_ms <= self.now_ms:
@@ -30,10 +31,15 @@ class Timeline:
         self._events.append(SeedEvent(group, stream, timestamp_ms, message))
         if tag is not None:
             self._counts[tag] += 1
+            self._first[tag] = min(timestamp_ms, self._first.get(tag, timestamp_ms))
 
     def proof(self, tag: str, group: str, description: str, pattern: str) -> Proof:
         """The proof for the events added with `tag`, selected by `pattern` in `group`."""
         return Proof(group, description, pattern, self._counts[tag])
+
+    def first_ms(self, tag: str) -> int:
+        """When the first event added with `tag` happened."""
+        return self._first[tag]
 
     def events(self) -> list[SeedEvent]:
         """Every event, sorted by time (ties keep the order they were added in)."""
