@@ -39,6 +39,9 @@ class Row:
 
 Reader = Callable[[Row], Value]
 
+# Operators whose result is already True, False or None (absent).
+_TRUTH_VALUED = frozenset({"=", "!=", "<", "<=", ">", ">=", "and", "or"})
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -99,13 +102,10 @@ def compile_expr(expr: ast.Expr, scope: Scope, aggregates: Mapping[ast.Call, Rea
 def compile_condition(expr: ast.Expr, scope: Scope) -> Callable[[Row], Any]:
     """A closure whose result is truthy exactly when a filter on `expr` keeps the row."""
     read = compile_expr(expr, scope)
-    logical = isinstance(expr, ast.Binary) and expr.op in _LOGICAL
-    if isinstance(expr, ast.Like | ast.In) or logical or (isinstance(expr, ast.Unary) and expr.op == "not"):
-        return read  # already True, False or None
+    truth_valued = isinstance(expr, ast.Binary) and expr.op in _TRUTH_VALUED
+    if isinstance(expr, ast.Like | ast.In) or truth_valued or (isinstance(expr, ast.Unary) and expr.op == "not"):
+        return read
     return lambda row: is_true(read(row))
-
-
-_LOGICAL = frozenset({"=", "!=", "<", "<=", ">", ">=", "and", "or"})
 
 
 def _event_reader(name: str, scope: Scope) -> Reader:
@@ -178,12 +178,15 @@ def _arithmetic(op: str, left: Value, right: Value) -> Value:
         if not b:
             return None
         # The sign follows the dividend, as with Java's %.
-        return math.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else int(math.fmod(a, b))
+        if isinstance(a, int) and isinstance(b, int):
+            return abs(a) % abs(b) * (1 if a >= 0 else -1)
+        return math.fmod(a, b)
     try:
-        result = a**b
+        # Exact integers for small whole powers; floats otherwise, so 2 ^ 99999999 cannot stall a query.
+        result: Any = a**b if isinstance(a, int) and isinstance(b, int) and 0 <= b <= 64 else float(a) ** float(b)
     except (OverflowError, ZeroDivisionError):
         return None
-    return result if isinstance(result, int | float) and not isinstance(result, complex) else None
+    return result if isinstance(result, int | float) else None
 
 
 class _Compiler:
@@ -259,7 +262,7 @@ class _Compiler:
                 return None if a is None or b is None else False
 
             return either
-        if op in _LOGICAL:
+        if op in _TRUTH_VALUED:
             return lambda row: compare(op, left(row), right(row))
         return lambda row: _arithmetic(op, left(row), right(row))
 

@@ -17,8 +17,9 @@ for more (up to 100,000) or the caller's `limit` asks for fewer.
 Statistics: `records_scanned` counts the events in the time range,
 `records_matched` those that got through the row stages before the first
 `stats`, `pattern`, `sort`, `dedup` or `limit`, and `bytes_scanned` is the
-UTF-8 size of the scanned messages (the service also counts some per-event
-overhead; the message size is the part a query controls).
+UTF-8 size of the scanned messages (the API says "the total number of bytes in
+the log events scanned"; any per-event overhead the service adds is not
+documented, so none is added here).
 """
 
 from __future__ import annotations
@@ -100,10 +101,11 @@ class _Plan:
         return last
 
 
+@dataclass
 class _Counts:
-    scanned = 0
-    matched = 0
-    bytes = 0
+    scanned: int = 0
+    matched: int = 0
+    bytes: int = 0
 
 
 def execute(
