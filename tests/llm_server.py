@@ -20,7 +20,8 @@ Reply builders (module-level functions, each returns a frozen reply):
   OpenAI-style error body with any status and an optional `Retry-After`.
 - `cut(reply, after_events=n)`: the stream stops after n SSE events and the
   connection closes without `[DONE]` (a truncated body when not streaming).
-- `slow(reply, seconds)`: the server waits before answering (timeout tests).
+- `held(reply)`: the server holds the reply until `release()` (or `reset()`/`stop()`):
+  a model that is slow for as long as the test wants, with no clock involved.
 - `dropped()`: the socket closes without any response.
 
 A request with `"stream": false` gets the same scripted reply as one JSON
@@ -68,7 +69,7 @@ class MessageReply:
 
     `chunks` is how many pieces the text (and each call's arguments) is split
     into. `cut_after` ends the stream after that many SSE events without
-    `[DONE]`. `delay_s` is waited before the status line is sent.
+    `[DONE]`. `held` keeps the reply back until the server is told to release it.
     """
 
     text: str = ""
@@ -77,7 +78,7 @@ class MessageReply:
     prompt_tokens: int = 11
     completion_tokens: int | None = None
     cut_after: int | None = None
-    delay_s: float = 0.0
+    held: bool = False
 
     @property
     def finish_reason(self) -> str:
@@ -100,14 +101,14 @@ class ErrorReply:
     code: str | None = None
     retry_after: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
-    delay_s: float = 0.0
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DroppedConnection:
     """The server closes the socket without answering."""
 
-    delay_s: float = 0.0
+    held: bool = False
 
 
 Reply = MessageReply | ErrorReply | DroppedConnection
@@ -211,9 +212,9 @@ def cut(reply: MessageReply, after_events: int) -> MessageReply:
     return replace(reply, cut_after=after_events)
 
 
-def slow(reply: Reply, seconds: float) -> Reply:
-    """`reply`, sent after the server waits `seconds`. Keep it tiny: tests do not sleep."""
-    return replace(reply, delay_s=seconds)
+def held(reply: Reply) -> Reply:
+    """`reply`, sent only once the test calls `server.release()` (reset and stop release it too)."""
+    return replace(reply, held=True)
 
 
 def dropped() -> DroppedConnection:
@@ -351,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:
             self._send_json(400, error_body(error(400, f"no scripted reply left (request {number})")))
             return
-        if reply.delay_s and owner._stopping.wait(reply.delay_s):
+        if reply.held and not owner._wait_for_release():
             return
         request = body if isinstance(body, dict) else {}
         if isinstance(reply, DroppedConnection):
@@ -449,6 +450,8 @@ class ScriptedLLMServer:
         self._replies: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
         self._stopping = threading.Event()
+        self._released = threading.Event()
+        self._arrived = threading.Condition(self._lock)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -461,7 +464,8 @@ class ScriptedLLMServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopping.set()  # wakes slow replies at once
+        self._stopping.set()  # drops held replies at once
+        self._released.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -489,6 +493,24 @@ class ScriptedLLMServer:
         with self._lock:
             self._replies.clear()
             self._requests.clear()
+            # Replies a previous test held go out now; new ones wait for a new release().
+            self._released.set()
+            self._released = threading.Event()
+
+    def release(self) -> None:
+        """Send the replies that are held, and any held reply that comes later."""
+        self._released.set()
+
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> None:
+        """Block until `count` requests have arrived (another thread or process is making them)."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self._requests) >= count, timeout):
+                raise AssertionError(f"{len(self._requests)} requests arrived, not {count}")
+
+    def _wait_for_release(self) -> bool:
+        """True when a held reply may go out; False when the server is stopping."""
+        self._released.wait()
+        return not self._stopping.is_set()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -504,6 +526,7 @@ class ScriptedLLMServer:
     def _record_and_pop(self, request: RecordedRequest) -> tuple[int, Reply | None]:
         with self._lock:
             self._requests.append(request)
+            self._arrived.notify_all()
             number = len(self._requests)
             if request.path.split("?")[0] not in CHAT_PATHS:
                 return number, None

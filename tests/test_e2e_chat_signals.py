@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.llm_server import slow, text
+from tests.llm_server import held, text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
 
 
 def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # type: ignore[no-untyped-def]
-    llm.enqueue(slow(text("too late"), 3.0), text("Second answer."))
+    llm.enqueue(held(text("too late")), text("Second answer."))
     chat = subprocess.Popen(
         [sys.executable, "-m", "logai", "chat"],
         stdin=subprocess.PIPE,
@@ -43,7 +43,7 @@ def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # typ
         assert chat.stdin is not None
         chat.stdin.write("first question\n")
         chat.stdin.flush()
-        wait_for(lambda: len(llm.requests) == 1)
+        llm.wait_for_requests(1, timeout=60)
         chat.send_signal(signal.SIGINT)
         out, err = chat.communicate("second question\n", timeout=60)
     finally:
@@ -124,7 +124,7 @@ def test_the_terminal_session_ends_with_a_summary(aws, llm, keys: bytes, label: 
 
 
 def test_ctrl_c_ends_a_query_with_130_and_keeps_the_metrics(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
-    llm.enqueue(slow(text("too late"), 3.0))
+    llm.enqueue(held(text("too late")))
     query = subprocess.Popen(
         [sys.executable, "-m", "logai", "query", "why?"],
         stdout=subprocess.PIPE,
@@ -134,7 +134,7 @@ def test_ctrl_c_ends_a_query_with_130_and_keeps_the_metrics(aws, llm, isolated_e
         cwd=REPO,
     )
     try:
-        wait_for(lambda: len(llm.requests) == 1)
+        llm.wait_for_requests(1, timeout=60)
         query.send_signal(signal.SIGINT)
         out, err = query.communicate(timeout=60)
     finally:

@@ -29,7 +29,7 @@ from tests.llm_server import (
     cut,
     dropped,
     error,
-    slow,
+    held,
     text,
     tool_calls,
 )
@@ -299,7 +299,7 @@ async def test_jitter_comes_from_the_injected_rng(make_client, llm, fake_time) -
 
 
 async def test_timeout_is_retried(make_client, llm, fake_time, metrics) -> None:
-    llm.enqueue(slow(text("too late"), 0.5), "on time")
+    llm.enqueue(held(text("too late")), "on time")
 
     events = await run(make_client(timeout=0.05))
 

@@ -20,7 +20,7 @@ from tests.llm_server import (
     cut,
     dropped,
     error,
-    slow,
+    held,
     split_text,
     text,
     tool_calls,
@@ -259,15 +259,21 @@ async def test_dropped_connection_is_a_connection_error(litellm, llm: ScriptedLL
     assert "Connection error" in str(caught.value)
 
 
-async def test_slow_reply_times_out_a_small_timeout(litellm, llm: ScriptedLLMServer) -> None:
-    llm.enqueue(slow(text("late"), 0.3))
+async def test_held_reply_times_out_a_small_timeout(litellm, llm: ScriptedLLMServer) -> None:
+    llm.enqueue(held(text("late")))
     with pytest.raises(litellm.Timeout):
         await acompletion(litellm, llm, timeout=0.05)
 
 
-async def test_slow_reply_still_answers_a_patient_client(litellm, llm: ScriptedLLMServer) -> None:
-    llm.enqueue(slow(text("late but here"), 0.05))
-    chunks = await collect(await acompletion(litellm, llm))
+async def test_held_reply_still_answers_a_patient_client(litellm, llm: ScriptedLLMServer) -> None:
+    import asyncio
+
+    llm.enqueue(held(text("late but here")))
+    answer = asyncio.create_task(acompletion(litellm, llm))
+    await asyncio.to_thread(llm.wait_for_requests, 1)
+    assert not answer.done()
+    llm.release()
+    chunks = await collect(await answer)
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "late but here"
 
 

@@ -1,0 +1,46 @@
+"""The house rules that code can check: one way out of the core, no UI below the CLI."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.loghub import REPO
+
+PACKAGE = REPO / "logai"
+# Only these may draw on the terminal or parse the command line.
+UI_LAYERS = ("cli.py", "commands/", "ui/")
+
+
+def _sources() -> list[tuple[str, ast.Module]]:
+    return [
+        (path.relative_to(PACKAGE).as_posix(), ast.parse(path.read_text(encoding="utf-8")))
+        for path in sorted(PACKAGE.rglob("*.py"))
+    ]
+
+
+def test_metrics_are_recorded_only_inside_logai_metrics() -> None:
+    """Everything else emits events; the recorder turns them into counts."""
+    offenders = []
+    for name, tree in _sources():
+        if name.startswith("metrics/"):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("inc", "observe"):
+                offenders.append(f"{name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_no_rich_or_typer_below_the_cli_and_ui() -> None:
+    offenders = []
+    for name, tree in _sources():
+        if name.startswith(UI_LAYERS):
+            continue
+        for node in ast.walk(tree):
+            modules = []
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            offenders += [f"{name}:{node.lineno} {m}" for m in modules if m.split(".")[0] in ("rich", "typer", "click")]
+    assert offenders == []
