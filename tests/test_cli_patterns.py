@@ -36,7 +36,7 @@ def test_table_shows_the_top_templates_with_counts_and_shares(runner: CliRunner)
     assert f"2,000 lines, {len(templates)} templates (top 3 shown)" in result.stdout
     first = templates[0]
     assert f"{first.count:,}" in result.stdout and f"{first.count / 2000:.1%}" in result.stdout
-    assert "PacketResponder <NUM> for block" in result.stdout
+    assert "PacketResponder <*> for block" in result.stdout
     counts = [row.split("│")[1].strip() for row in result.stdout.splitlines() if row.startswith("│")]
     assert [count for count in counts if count] == [f"{t.count:,}" for t in templates[:3]]
 
@@ -88,7 +88,7 @@ def test_stdin_is_read_without_a_file_or_with_dash(runner: CliRunner, args: list
     text = "".join(f"user {n} logged in\n" for n in range(5)) + "disk full\n"
     result = runner.invoke(app, [*args, "--per-line"], input=text)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"{n}\tuser <NUM> logged in" for n in range(1, 6)] + ["6\tdisk full"]
+    assert result.stdout.splitlines() == [f"{n}\tuser <*> logged in" for n in range(1, 6)] + ["6\tdisk full"]
 
 
 def test_dash_mixes_stdin_with_files_in_order(runner: CliRunner) -> None:
@@ -190,7 +190,7 @@ def test_subprocess_per_line_over_a_real_file() -> None:
     assert done.returncode == 0, done.stderr
     rows = done.stdout.decode().splitlines()
     assert len(rows) == 2000
-    assert rows[0].startswith("1\tauthentication failure; logname= uid=<NUM>")
+    assert rows[0].startswith("1\tauthentication failure; logname= uid=<*>")
 
 
 def test_subprocess_reads_stdin_and_prints_json() -> None:
@@ -233,4 +233,4 @@ def test_the_command_never_imports_litellm_or_boto3() -> None:
         [sys.executable, "-c", code], capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().splitlines()[-1] == "['drain3']"
+    assert done.stdout.decode().splitlines()[-1] == "[]"  # the miner is pure Python: drain3 is only the benchmark's yardstick

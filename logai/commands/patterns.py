@@ -3,7 +3,7 @@
 Input streams: lines are read one at a time (each capped at 64 KiB) and only
 the templates are kept, plus one integer per line with `--per-line`. Bytes
 that are not UTF-8 are decoded with replacement characters, so binary input
-cannot crash the command. Only stdlib and Typer load with this module; drain3
+cannot crash the command. Only stdlib and Typer load with this module; the miner
 and Rich load inside the command, litellm and boto3 never.
 
 Exit codes: 0 done; 2 when a named file does not exist or cannot be opened
@@ -139,6 +139,9 @@ def patterns(
             if owned:
                 handle.close()
     found = miner.templates()
+    if line_templates is not None:
+        for index, template_id in enumerate(line_templates):  # ids from `add` may have merged since
+            line_templates[index] = miner.resolve(template_id)
     shown = found
     if line_templates is None:  # per-line output refers to every template, so none is hidden then
         shown = [template for template in found if template.count >= min_count]

@@ -184,8 +184,9 @@ def _summarised(
     from logai.logs.patterns import PatternMiner
 
     miner = PatternMiner()
-    template_of = [miner.add(event.message) for event in events]
+    added = [miner.add(event.message) for event in events]
     templates = miner.templates()
+    template_of = [miner.resolve(template_id) for template_id in added]  # ids from `add` may have merged since
     # The final line is written last; reserve room for its longest form now.
     left_out_reserve = estimate_tokens(_left_out(len(events), len(events), len(templates), len(templates)))
     fixed = estimate_tokens("\n".join([*intro, _OPEN, _CLOSE])) + left_out_reserve + 4
