@@ -2,7 +2,15 @@
 
 Every incident is a story told by code with fixed seeds: the same `now_ms`
 gives the same events. `INCIDENTS` maps names to incidents; `get_incident`
-looks one up.
+looks one up:
+
+    data = get_incident("pool-shrink").generate(now_ms)
+    data.events          # SeedEvents sorted by time, hours of them, none after now_ms
+    data.truth.proofs    # what proves the story: group, regex, exact count
+
+Each incident module tells its story in its docstring; the modules it builds
+on write the logs of one kind of software each (Lambda, API Gateway, Spring
+and the JVM, pino, PostgreSQL, ECS).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from logai.sandbox.incidents.clock import MINUTE, iso_z, lambda_stream_day, log4j, powertools
 from logai.sandbox.incidents.ids import hex_id, uuid4
@@ -214,7 +215,7 @@ class Invocation:
         }
         self.raw(offset_ms, json.dumps(record, separators=(",", ":")), tag)
 
-    def finish(self, duration_ms: float, status: str = "ok", tag: str | None = None) -> int:
+    def finish(self, duration_ms: float, status: Literal["ok", "timeout", "oom"] = "ok", tag: str | None = None) -> int:
         """END and REPORT after `duration_ms`; returns the end time.
 
         `status` is "ok", "timeout" (the duration becomes the function's timeout and
