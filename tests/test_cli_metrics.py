@@ -399,6 +399,9 @@ def test_session_summary_shows_the_figures_of_the_session() -> None:
         metrics.observe(names.RETRY_BACKOFF_SECONDS, delay, {"attempt": attempt})
     for ttft in (0.3, 0.5, 0.9):
         metrics.observe(names.LLM_TIME_TO_FIRST_TOKEN_SECONDS, ttft)
+    metrics.inc(names.CLOUDWATCH_API_CALLS, {"action": "FilterLogEvents", "outcome": "ok"}, 5)
+    metrics.inc(names.CLOUDWATCH_API_CALLS, {"action": "StartQuery", "outcome": "throttled"})
+    metrics.inc(names.CLOUDWATCH_RETRIES, {"action": "StartQuery"}, 4)
 
     text = render(metrics.export_summary())
     lines = {line.strip("│ ").split("  ")[0]: line for line in text.splitlines()}
@@ -409,6 +412,7 @@ def test_session_summary_shows_the_figures_of_the_session() -> None:
     assert "$0.0123" in lines["Cost"]
     assert "3 (empty_logs 2, llm_error 1); gave up 1x" in lines["Retries"]
     assert "1 (intent_without_action 1)" in lines["Nudges"]
+    assert "6 calls (ok 5, throttled 1); 4 retried" in lines["CloudWatch"]
     # Backoff merges all attempts: 0.5, 0.6, 1.0, 2.0 -> p50 800 ms, p95 1.85 s.
     assert "p50 800 ms · p95 1.9 s  (n=4)" in lines["Backoff"]
     assert "p50 500 ms  (n=3)" in lines["First token"]

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import math
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 LabelKey = tuple[tuple[str, str], ...]
@@ -76,13 +74,11 @@ class MetricsDelta:
 class MetricsCollector:
     """Labelled counters and histograms, safe across threads and tasks.
 
-    When `enabled` is false every recording method returns at once. `clock`
-    (seconds, monotonic) is what timers read; tests pass a fake one.
+    When `enabled` is false every recording method returns at once.
     """
 
-    def __init__(self, enabled: bool = True, *, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.clock = clock
         self._lock = threading.Lock()
         self._counters: dict[SeriesKey, float] = {}
         self._samples: dict[SeriesKey, list[float]] = {}
@@ -113,10 +109,6 @@ class MetricsCollector:
         key = (name, label_key(labels))
         with self._lock:
             self._samples.setdefault(key, []).append(value)
-
-    def timer(self, name: str, labels: Mapping[str, Any] | None = None) -> MetricsTimer:
-        """A context manager (sync or async) that observes the seconds its block took."""
-        return MetricsTimer(self, name, labels)
 
     def counter_value(self, name: str, labels: Mapping[str, Any] | None = None) -> float:
         """Current value of one counter series (0 when never incremented)."""
@@ -182,41 +174,3 @@ class MetricsCollector:
             ],
             "histograms_by_name": [{"name": name, **describe(values)} for name, values in sorted(merged.items())],
         }
-
-
-class MetricsTimer:
-    """Times a block (sync or async) and records the seconds as an observation."""
-
-    __slots__ = ("_collector", "_name", "_labels", "_start", "elapsed")
-
-    def __init__(self, collector: MetricsCollector, name: str, labels: Mapping[str, Any] | None) -> None:
-        self._collector = collector
-        self._name = name
-        self._labels = labels
-        self._start = 0.0
-        self.elapsed = 0.0
-
-    def __enter__(self) -> MetricsTimer:
-        self._start = self._collector.clock()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # Measured even when disabled: callers may show `elapsed` to people.
-        self.elapsed = self._collector.clock() - self._start
-        self._collector.observe(self._name, self.elapsed, self._labels)
-
-    async def __aenter__(self) -> MetricsTimer:
-        return self.__enter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, tb)

@@ -68,6 +68,12 @@ def _percentiles(summary: Mapping[str, Any], name: str, quantiles: tuple[str, ..
     return f"{shown}  (n={figures['count']})"
 
 
+def _cloudwatch(summary: Mapping[str, Any]) -> str:
+    total, _, breakdown = _total_with_breakdown(_by_label(summary, names.CLOUDWATCH_API_CALLS, "outcome")).partition(" ")
+    retried = _total(summary, names.CLOUDWATCH_RETRIES)
+    return f"{total} calls" + (f" {breakdown}" if breakdown else "") + (f"; {_count(retried)} retried" if retried else "")
+
+
 def session_summary(summary: Mapping[str, Any], *, title: str = "Session metrics") -> Panel:
     """A Panel of the figures that matter after a session, from `MetricsCollector.export_summary()`."""
     tokens = _by_label(summary, names.LLM_TOKENS, "direction")
@@ -83,6 +89,7 @@ def session_summary(summary: Mapping[str, Any], *, title: str = "Session metrics
         ("Model requests", _total_with_breakdown(_by_label(summary, names.LLM_REQUESTS, "outcome"))),
         ("Tokens", f"{_count(tokens.get('input', 0))} in / {_count(tokens.get('output', 0))} out"),
         ("Cost", f"${_total(summary, names.LLM_COST_USD):.4f}" if cost_recorded else NONE),
+        ("CloudWatch", _cloudwatch(summary)),
         ("Retries", retries),
         ("Nudges", _total_with_breakdown(_by_label(summary, names.RETRY_PROMPT_INJECTED, "reason"))),
         ("Backoff", _percentiles(summary, names.RETRY_BACKOFF_SECONDS, ("p50", "p95"))),
