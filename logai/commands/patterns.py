@@ -18,7 +18,7 @@ import re
 import sys
 from array import array
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING
+from typing import cast, IO, TYPE_CHECKING
 
 import typer
 
@@ -59,7 +59,7 @@ def _open_all(paths: list[str]) -> list[tuple[str, IO[bytes], bool]]:
     for path in paths:
         if path == _STDIN:
             stdin = getattr(sys.stdin, "buffer", None)
-            opened.append(("stdin", stdin if stdin is not None else _TextAsBytes(sys.stdin), False))
+            opened.append(("stdin", stdin if stdin is not None else cast(IO[bytes], _TextAsBytes(sys.stdin)), False))
             continue
         try:
             if os.path.isdir(path):
