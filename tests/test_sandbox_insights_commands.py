@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,13 +20,9 @@ from tests.test_sandbox_insights_events import (
     json_of,
     newest_first,
     run,
+    stamp,
     table,
 )
-
-
-def stamp(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
 def pointers(text: str, events: list[StoredEvent] | None = None) -> set[str]:

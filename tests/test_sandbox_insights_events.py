@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 from logai.sandbox.insights import QueryOutput, execute, parse_query
@@ -118,6 +119,12 @@ def table(output: QueryOutput, *, pointers: bool = False) -> list[dict[str, str]
 
 def newest_first(events: list[StoredEvent]) -> list[StoredEvent]:
     return sorted(events, key=lambda event: event.timestamp_ms, reverse=True)
+
+
+def stamp(ms: int) -> str:
+    """A timestamp as GetQueryResults prints it, worked out with datetime."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d}"
 
 
 def json_of(event: StoredEvent) -> dict[str, Any] | None:

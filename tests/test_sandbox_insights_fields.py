@@ -12,7 +12,6 @@ import pytest
 
 from logai.sandbox.insights import discovery, log_record, parse_record_pointer, record_pointer
 from logai.sandbox.records import StoredEvent
-from tests.test_sandbox_insights_commands import stamp
 from tests.test_sandbox_insights_events import (
     ACCOUNT,
     APP_GROUP,
@@ -22,6 +21,7 @@ from tests.test_sandbox_insights_events import (
     VPC_GROUP,
     newest_first,
     run,
+    stamp,
     table,
 )
 

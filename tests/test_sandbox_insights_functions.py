@@ -20,8 +20,7 @@ import pytest
 
 from logai.sandbox.insights.functions import FUNCTIONS
 from logai.sandbox.records import StoredEvent
-from tests.test_sandbox_insights_commands import stamp
-from tests.test_sandbox_insights_events import APP_GROUP, BASE_MS, run, table
+from tests.test_sandbox_insights_events import APP_GROUP, BASE_MS, run, stamp, table
 
 AT = BASE_MS + 123_456
 NOW_MS = BASE_MS + 3_600_000

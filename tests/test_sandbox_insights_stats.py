@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from logai.sandbox.records import StoredEvent
-from tests.test_sandbox_insights_commands import stamp
-from tests.test_sandbox_insights_events import APP_GROUP, BASE_MS, EVENTS, json_of, run, table
+from tests.test_sandbox_insights_events import APP_GROUP, EVENTS, json_of, run, stamp, table
 
 FIVE_MINUTES = 300_000
 

@@ -3,8 +3,8 @@
 Only the rows that reach `pattern` (those that passed the filters) are mined,
 whole lines with their headers, because the service's patterns keep the
 timestamp as a dynamic token (`<*> <*> [INFO] Calling DynamoDB … id <*>`, the
-Pattern analysis page). A template token holding any of the miner's masks
-(`<*>`, `<NUM>`, `<IP>`…) is one dynamic token, shown as `<*>`.
+Pattern analysis page). The miner writes each variable part as `<*>`, as
+that page shows them; how much text one `<*>` covers is the miner's call.
 
 Fields per pattern, most frequent first: `@pattern`, `@ratio` (its share of
 the mined rows), `@sampleCount`, `@severityLabel` (the level named in the
@@ -30,7 +30,6 @@ PATTERN_FIELDS = ("@pattern", "@ratio", "@sampleCount", "@severityLabel", "@toke
 
 SAMPLES_PER_PATTERN = 5
 
-_MASK = re.compile(r"<[A-Z*]+>")
 _LEVELS = {
     "FATAL": "FATAL",
     "CRITICAL": "FATAL",
@@ -68,20 +67,24 @@ class PatternStage:
             if text is None:
                 continue
             total += 1
-            template_id = miner.add(text)
-            kept = samples.setdefault(template_id, [])
+            kept = samples.setdefault(miner.add(text), [])
             if len(kept) < SAMPLES_PER_PATTERN:
                 kept.append((self.timestamp(row), text))
+        templates = miner.templates()
+        # Templates merge as evidence grows: `resolve` maps the ids `add` gave to the survivor.
+        by_template: dict[int, list[tuple[int | None, str]]] = {}
+        for template_id, kept in samples.items():
+            merged = by_template.setdefault(miner.resolve(template_id), [])
+            merged.extend(kept[: SAMPLES_PER_PATTERN - len(merged)])
         return [
-            Row(None, _pattern_values(template.template, template.count, total, samples.get(template.id, [])))
-            for template in miner.templates()
+            Row(None, _pattern_values(template.template, template.count, total, by_template.get(template.id, [])))
+            for template in templates
         ]
 
 
-def _pattern_values(template: str, count: int, total: int, samples: list[tuple[int | None, str]]) -> dict[str, Value]:
-    tokens = [("<*>" if _MASK.search(token) else token) for token in template.split(" ")]
-    pattern = " ".join(tokens)
-    values: dict[str, Value] = {
+def _pattern_values(pattern: str, count: int, total: int, samples: list[tuple[int | None, str]]) -> dict[str, Value]:
+    tokens = pattern.split(" ")
+    return {
         "@pattern": pattern,
         "@ratio": count / total if total else 0.0,
         "@sampleCount": count,
@@ -92,14 +95,13 @@ def _pattern_values(template: str, count: int, total: int, samples: list[tuple[i
         ),
         "@PatternId": hashlib.md5(pattern.encode(), usedforsecurity=False).hexdigest(),
     }
-    return values
 
 
 def _pattern_tokens(tokens: list[str]) -> list[dict[str, object]]:
     out: list[dict[str, object]] = []
     dynamic = 0
     for token in tokens:
-        if token == "<*>":
+        if "<*>" in token:
             dynamic += 1
             out.append({"dynamicTokenPosition": dynamic, "isDynamic": True, "tokenString": token})
         else:
