@@ -39,15 +39,19 @@ _HOST = re.compile(
     rf"(?<![\w.-])(?:(?:[A-Za-z0-9-]+\.)+(?:{_GENERIC_TLDS})|(?:[A-Za-z0-9-]+\.){{2,}}(?:{_COUNTRY_TLDS}))(?::\d+)?(?![\w.-])"
 )
 _HOST_HINT = re.compile(rf"\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b")
-_SEGMENT = r"""[^\s=,;()\[\]{}"']"""
-_SEGMENT_END = r"""[^\s=,;()\[\]{}"'.:]"""
+_SEGMENT = r"""[^\s=,;:()\[\]{}"']"""
+_SEGMENT_END = r"""[^\s=,;:()\[\]{}"'.]"""
 _DIGIT_SEGMENT = re.compile(rf"(?<!{_SEGMENT})(?={_SEGMENT}*?\d){_SEGMENT}*{_SEGMENT_END}")
 # The value of `key=value` or `key:value` (no space after the colon): values are variables
-# even without digits (`ws=null`, `isOverlap:false`), and so are empty brackets and quotes.
+# even without digits (`ws=null`, `isOverlap:false`). A quoted value of more than two words
+# is a message (logfmt's `msg="…"`), not a value.
 _KEY_VALUE = re.compile(
-    r"""(?<=[A-Za-z_]=)(?:"[^"]*"|'[^']*'|(?!<\*>)[^\s,;()\[\]{}<>]+(?:[({\[][^\s)}\]]*[)}\]])?)"""
-    r"""|(?<=[A-Za-z_]:)(?![:/<]|\\)[^\s,;()\[\]{}<>:]+|\(\)|\[\]|\{\}|""|''"""
+    r"""(?<=[A-Za-z_]=)(?:"[^"\s]*(?: [^"\s]*)?"|'[^'\s]*(?: [^'\s]*)?'|(?!<\*>)[^\s,;()\[\]{}<>]+(?:[({\[][^\s)}\]]*[)}\]])?)"""
+    r"""|(?<=[A-Za-z_]:)(?![:/<]|\\)[^\s,;()\[\]{}<>:]+|(?<![^\s=:])(?:""|'')(?![^\s,;])"""
 )
+# An empty value printed in brackets (`connection from 1.2.3.4 () at`), not a call (`run()`).
+_EMPTY_BRACKETS = re.compile(r"(?<![^\s=:])([(\[{])([)\]}])")
+_EMPTY_VALUE = rf"\1{WILDCARD}\2"
 _DATE_WORDS = (
     "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|August|"
     "September|October|November|December|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|"
@@ -73,8 +77,10 @@ def mask(text: str) -> str:
     if _HOST_HINT.search(text):
         text = _HOST.sub(WILDCARD, text)
     text = _DIGIT_SEGMENT.sub(WILDCARD, text)
-    if "=" in text or ":" in text or "()" in text or "[]" in text:
+    if "=" in text or ":" in text:
         text = _KEY_VALUE.sub(WILDCARD, text)
+    if "()" in text or "[]" in text or "{}" in text:
+        text = _EMPTY_BRACKETS.sub(_EMPTY_VALUE, text)
     if WILDCARD in text:
         if _DATE_WORD_HINT.search(text):
             text = _DATE_WORD.sub(WILDCARD, text)

@@ -102,11 +102,15 @@ class Merger:
             WILDCARD if index == position or len(set(column)) > 1 else column[0]
             for index, column in enumerate(zip(*(member.tokens for member in members)))
         )
+        shown = tuple(
+            token if token != WILDCARD else _shown_variable(column)
+            for token, column in zip(tokens, zip(*(member.shown for member in members)))
+        )
         store = self._store
         event = members[0].event
         for member in members[1:]:
             event = store.merge_events(event, member.event)
-        general = store.by_text.get(" ".join(tokens)) or store.add_pattern(tokens, event)
+        general = store.by_text.get(" ".join(tokens)) or store.add_pattern(tokens, event, shown)
         store.merge_events(event, general.event)
         for member in members:
             if member is not general and member.alive:
@@ -178,6 +182,23 @@ def _only_difference(tokens: tuple[str, ...], other: tuple[str, ...]) -> int:
                 return -1
             found = index
     return found
+
+
+def _shown_variable(values: tuple[str, ...]) -> str:
+    """`<*>` with the brackets and trailing punctuation all `values` share (`LOCAL(<*>),`, `<*>,` -> `<*>,`)."""
+    if len(set(values)) == 1:
+        return values[0]
+    prefix = ""
+    for chars in zip(*values):
+        if len(set(chars)) > 1 or chars[0] not in "([{\"'":
+            break
+        prefix += chars[0]
+    suffix = ""
+    for chars in zip(*(value[::-1] for value in values)):
+        if len(set(chars)) > 1 or chars[0] not in ",;:.)]}\"'":
+            break
+        suffix = chars[0] + suffix
+    return prefix + WILDCARD + suffix
 
 
 def _keeps_a_word(tokens: tuple[str, ...], position: int) -> bool:

@@ -25,10 +25,12 @@ _K = TypeVar("_K")
 class Pattern:
     """Tokens with `<*>` for variables, the template they belong to, and how many messages took them."""
 
-    __slots__ = ("tokens", "fixed", "event", "count", "alive", "text", "has_word")
+    __slots__ = ("tokens", "shown", "fixed", "event", "count", "alive", "text", "has_word")
 
-    def __init__(self, tokens: tuple[str, ...], event: Event) -> None:
+    def __init__(self, tokens: tuple[str, ...], event: Event, shown: tuple[str, ...] | None = None) -> None:
         self.tokens = tokens
+        # What is displayed: a variable keeps the punctuation its values shared (`<*>,`, `(<*>)`).
+        self.shown = shown or tokens
         # The (position, token) pairs a message must equal to fit.
         self.fixed = tuple((index, token) for index, token in enumerate(tokens) if token != WILDCARD)
         self.event = event
@@ -68,7 +70,7 @@ class Event:
 
     def text(self) -> str:
         """The template as shown: the pattern most lines took, adjacent variables read as one."""
-        tokens = max(self.patterns, key=lambda pattern: pattern.count).tokens
+        tokens = max(self.patterns, key=lambda pattern: pattern.count).shown
         return " ".join(
             token for index, token in enumerate(tokens) if token != WILDCARD or index == 0 or tokens[index - 1] != WILDCARD
         )
@@ -132,8 +134,8 @@ class TemplateStore:
         self.events[event.id] = event
         return event
 
-    def add_pattern(self, tokens: tuple[str, ...], event: Event) -> Pattern:
-        pattern = Pattern(tokens, event)
+    def add_pattern(self, tokens: tuple[str, ...], event: Event, shown: tuple[str, ...] | None = None) -> Pattern:
+        pattern = Pattern(tokens, event, shown)
         event.patterns.append(pattern)
         self.by_length.setdefault(len(tokens), []).append(pattern)
         self._by_start.setdefault(self._start_key(tokens), []).append(pattern)
