@@ -141,7 +141,7 @@ def lex_fields(line: str, limit: int = 12, window: int = 400) -> list[Field]:
         if group:
             opener = text[0]
             kind = _group_kind(text)
-        elif text == ":" and fields and previous in _NAMES and fields[-1].separator == " ":
+        elif text == ":" and fields and previous in _NAMES and fields[-1].padded:
             # `tag  : message` (logcat pads tags into a column before the colon).
             last = fields.pop()
             fields.append(Field("C", "", line[last.start : end], last.start, end, separator, False))

@@ -75,15 +75,19 @@ def header_length(fields: Sequence[Field]) -> int:
     end = run_end if any(_is_anchor(field) for field in fields[start:run_end]) else 0
     late_end = 0
     unknown = 0
+    seen_time = False
     index = start
     while index < count:
         field = fields[index]
         kind = field.kind
         if kind in {"T", "N"}:
-            if unknown and _is_late_stamp(field):
+            # An epoch after name fields ends a header that has no time yet (`42 node-7 unix.hw
+            # 1077804742 1 …`); after a time, a long number is message (`Processed 1714567890 rows`).
+            if unknown and not seen_time and _is_late_stamp(field):
                 late_end = index + 1
             elif late_end and late_end == index:
                 late_end = index + 1  # the fields right after a late stamp (`… 1077804742 1 message`)
+            seen_time = seen_time or kind == "T"
             index += 1
             continue
         if kind == "L":

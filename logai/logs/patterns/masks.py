@@ -35,10 +35,13 @@ _PATH = re.compile(r"""/(?:(?<=^/)|(?<=[\s=("'\[,~.]/))[^\s"'()\[\],;]*[^\s"'()\
 _GENERIC_TLDS = "com|net|org|edu|gov|mil|info|biz|cloud|internal|local|localdomain|lan|arpa"
 # Country domains only after two dots (`proxy.cuhk.edu.hk`), so `file.py` or `libc.so` stay.
 _COUNTRY_TLDS = "uk|de|fr|jp|cn|hk|au|ca|in|ru|br|nl|se|it|es|kr|tw|sg|us|eu|pl|cz|at|be|dk|fi|no|nz|za|mx|ar|il|ie|pt|gr|tr"
+# Any lower-case dotted name followed by a port is a host too (`media.example.tv:443`;
+# not `state.clipTopAmount:43`).
 _HOST = re.compile(
-    rf"(?<![\w.-])(?:(?:[A-Za-z0-9-]+\.)+(?:{_GENERIC_TLDS})|(?:[A-Za-z0-9-]+\.){{2,}}(?:{_COUNTRY_TLDS}))(?::\d+)?(?![\w.-])"
+    rf"(?<![\w.-])(?:(?:(?:[A-Za-z0-9-]+\.)+(?:{_GENERIC_TLDS})|(?:[A-Za-z0-9-]+\.){{2,}}(?:{_COUNTRY_TLDS}))(?::\d+)?"
+    rf"|(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*:\d{{2,5}})(?![\w.-])"
 )
-_HOST_HINT = re.compile(rf"\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b")
+_HOST_HINT = re.compile(rf"\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b|[a-z]:\d")
 _SEGMENT = r"""[^\s=,;:()\[\]{}"']"""
 _SEGMENT_END = r"""[^\s=,;:()\[\]{}"'.]"""
 _DIGIT_SEGMENT = re.compile(rf"(?<!{_SEGMENT})(?={_SEGMENT}*?\d){_SEGMENT}*{_SEGMENT_END}")

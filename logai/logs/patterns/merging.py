@@ -17,8 +17,8 @@ few is part of the template):
   users fill both `session opened for user _` and `session closed for user _`,
   both become variables.
 - A generalised pattern takes over the patterns it covers.
-- Patterns that differ by one optional masked value in brackets (`1190 bytes
-  (1.16 KB) sent` and `0 bytes sent`) are one template with two patterns.
+- Patterns that differ only by optional masked values in brackets (`1190
+  bytes (1.16 KB) sent` and `0 bytes sent`) are one template with two patterns.
 
 A merge keeps at least one literal word: one-word messages are never
 values of each other.
@@ -27,7 +27,7 @@ values of each other.
 from __future__ import annotations
 
 from .masks import WILDCARD, is_variable_token
-from .store import Pattern, TemplateStore, is_optional_value
+from .store import Pattern, TemplateStore, skeleton
 
 __all__ = ["Merger"]
 
@@ -125,17 +125,10 @@ class Merger:
         return general
 
     def _join_optional(self, pattern: Pattern) -> None:
-        """Merge the template of `pattern` with one whose pattern differs by an optional value."""
-        store = self._store
-        tokens = pattern.tokens
-        for index, token in enumerate(tokens):
-            if is_optional_value(token):
-                shorter = store.by_text.get(" ".join(tokens[:index] + tokens[index + 1 :]))
-                if shorter is not None and shorter is not pattern:
-                    store.merge_events(pattern.event, shorter.event)
-        longer = store.by_text_without_optional.get(pattern.text)
-        if longer is not None and longer is not pattern:
-            store.merge_events(pattern.event, longer.event)
+        """Merge the template of `pattern` with one whose pattern differs only by optional values."""
+        other = self._store.by_skeleton.get(skeleton(pattern.tokens))
+        if other is not None and other is not pattern:
+            self._store.merge_events(pattern.event, other.event)
 
 
 class _SharedValues:

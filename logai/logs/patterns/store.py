@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from .masks import WILDCARD
 
-__all__ = ["Event", "Pattern", "TemplateStore", "is_optional_value"]
+__all__ = ["Event", "Pattern", "TemplateStore", "is_optional_value", "skeleton"]
 
 _K = TypeVar("_K")
 
@@ -95,8 +95,8 @@ class TemplateStore:
         self.events: dict[int, Event] = {}
         self.by_length: dict[int, list[Pattern]] = {}
         self.by_text: dict[str, Pattern] = {}
-        # A pattern's text with one optional value left out -> that pattern.
-        self.by_text_without_optional: dict[str, Pattern] = {}
+        # A pattern's text with its optional values left out -> that pattern.
+        self.by_skeleton: dict[str, Pattern] = {}
         # Candidates for a message: by length and first token, or by length when the first token is a variable.
         self._by_start: dict[tuple[int, str], list[Pattern]] = {}
         self._alias: dict[int, int] = {}
@@ -140,8 +140,7 @@ class TemplateStore:
         self.by_length.setdefault(len(tokens), []).append(pattern)
         self._by_start.setdefault(self._start_key(tokens), []).append(pattern)
         self.by_text[pattern.text] = pattern
-        for shorter in _without_optional(tokens):
-            self.by_text_without_optional[shorter] = pattern
+        self.by_skeleton.setdefault(skeleton(tokens), pattern)
         return pattern
 
     def drop_pattern(self, pattern: Pattern) -> None:
@@ -151,9 +150,9 @@ class TemplateStore:
         _remove(self._by_start, self._start_key(tokens), pattern)
         if self.by_text.get(pattern.text) is pattern:
             del self.by_text[pattern.text]
-        for shorter in _without_optional(tokens):
-            if self.by_text_without_optional.get(shorter) is pattern:
-                del self.by_text_without_optional[shorter]
+        key = skeleton(tokens)
+        if self.by_skeleton.get(key) is pattern:
+            del self.by_skeleton[key]
         pattern.event.patterns.remove(pattern)
 
     def merge_events(self, first: Event, second: Event) -> Event:
@@ -188,10 +187,9 @@ class TemplateStore:
         return (len(tokens), tokens[0] if tokens else "")
 
 
-def _without_optional(tokens: tuple[str, ...]) -> Iterator[str]:
-    for index, token in enumerate(tokens):
-        if is_optional_value(token):
-            yield " ".join(tokens[:index] + tokens[index + 1 :])
+def skeleton(tokens: tuple[str, ...]) -> str:
+    """The pattern's text without its optional values: patterns of one event share it."""
+    return " ".join(token for token in tokens if not is_optional_value(token))
 
 
 def _remove(index: dict[_K, list[Pattern]], key: _K, pattern: Pattern) -> None:
