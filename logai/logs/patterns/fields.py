@@ -125,7 +125,7 @@ def _group_kind(text: str) -> str:
     return "B"
 
 
-def lex_fields(line: str, limit: int = 12, window: int = 400) -> list[Field]:
+def lex_fields(line: str, limit: int = 10, window: int = 400) -> list[Field]:
     """The first `limit` fields of `line` (within its first `window` characters).
 
     Fields are split at whitespace and at pipes; a bracket group counts as

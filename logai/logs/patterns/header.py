@@ -148,38 +148,40 @@ def _signature(fields: Sequence[Field]) -> Signature:
 # The text each kind of field may have in a learned shape. Loose on purpose for
 # names and levels (a level slot takes `FAILURE` as well as `INFO`), strict
 # enough on times and numbers that continuation lines (`\tat Foo.bar(…)`) fail.
+# Possessive quantifiers: a line that does not fit fails at once, without backtracking.
 _BARE_SLOTS = {
-    "T": r"(?:[^\s|]*\d[^\s|]*|[A-Z][A-Za-z]{2,8}[.,]?)",
-    "N": r"[+-]?\d+[,;]?",
-    "L": r"[A-Za-z]+[:,]?",
-    "C": r"[^\s|]*[:\]]",
-    "-": r"-+",
+    "T": r"(?=[^\s|]*\d|[A-Z][A-Za-z]{2,8}[.,]?(?:[\s|]|$))[^\s|]++",
+    "N": r"[+-]?\d++[,;]?",
+    "L": r"[A-Za-z]++[:,]?",
+    "C": r"(?=[^\s|]*[:\]](?:[\s|]|$))[^\s|]++",
+    "-": r"-++",
 }
 _GROUP_SLOTS = {
-    "[": r"\[(?:[^\[\]]|\[[^\[\]]*\])*\][:,]?",
-    "(": r"\((?:[^()]|\([^()]*\))*\)[:,]?",
-    "<": r"<[^<>]*>[:,]?",
+    "[": r"\[(?:[^\[\]]|\[[^\[\]]*+\])*+\][:,]?",
+    "(": r"\((?:[^()]|\([^()]*+\))*+\)[:,]?",
+    "<": r"<[^<>]*+>[:,]?",
 }
-_ANY_FIELD = r"[^\s|]+"
+_ANY_FIELD = r"[^\s|]++"
 
 
 def _shape_regex(signature: Signature) -> re.Pattern[str]:
-    parts = [r"\s*"]
+    parts = [r"\s*+"]
     for kind, opener, separator in signature:
         parts.append(_GROUP_SLOTS[opener] if opener else _BARE_SLOTS.get(kind, _ANY_FIELD))
-        parts.append(r"\s*\|\s*" if separator == "|" else r"(?:\s+|$)")
+        parts.append(r"\s*+\|\s*+" if separator == "|" else r"(?:\s++|$)")
     return re.compile("".join(parts))
 
 
 class HeaderShape:
     """A learned header shape: a kind per field, compiled into one regex matched at line start."""
 
-    __slots__ = ("signature", "regex", "uses")
+    __slots__ = ("signature", "regex", "uses", "is_prefix")
 
     def __init__(self, signature: Signature) -> None:
         self.signature = signature
         self.regex = _shape_regex(signature)
         self.uses = 0
+        self.is_prefix = False  # the start of another learned shape
 
 
 def strip_header(line: str) -> str:
@@ -190,29 +192,27 @@ def strip_header(line: str) -> str:
     """
     fields = lex_fields(line)
     length = header_length(fields)
-    if not length:
-        return line.strip()
-    rest = line[fields[length - 1].end :].strip()
-    if fields[length - 1].separator == "|":
-        rest = rest.lstrip("|").strip()
-    return rest or line.strip()
+    return _message_after(line, fields, length) if length else line.strip()
 
 
 class HeaderModel:
     """The header shapes of one stream, learned from a sample and kept up to date.
 
-    `learn(sample)` picks the shapes most sample lines share; `message(line)`
-    cuts a line's header by the most used shape it fits, or by the per-line
-    rules when it fits none. A shape seen `relearn_after` times among lines
-    that fit none is learned then. At most `max_shapes` shapes are kept.
+    `learn(sample)` picks the shapes shared by at least `min_share` of the
+    sample; `message(line)` cuts a line's header by the first shape it fits
+    (the last one that fitted is tried first: formats come in runs), or by
+    the per-line rules when it fits none. A shape seen `relearn_after` times
+    among lines that fit none is learned then. At most `max_shapes` are kept;
+    past that, a new shape replaces the least used one.
     """
 
-    def __init__(self, *, min_share: float = 0.1, relearn_after: int = 20, max_shapes: int = 8) -> None:
+    def __init__(self, *, min_share: float = 0.1, relearn_after: int = 20, max_shapes: int = 32) -> None:
         self.shapes: list[HeaderShape] = []
         self._min_share = min_share
         self._relearn_after = relearn_after
         self._max_shapes = max_shapes
         self._unmatched: Counter[Signature] = Counter()
+        self._last: HeaderShape | None = None
 
     def learn(self, sample: Iterable[str]) -> None:
         """Learn the shapes shared by at least `min_share` of `sample` (most common first)."""
@@ -225,7 +225,7 @@ class HeaderModel:
             if length and (length < len(fields) or fields[-1].separator):  # a header with a message after it
                 signatures[_signature(fields[:length])] += 1
         for signature, support in signatures.most_common():
-            if support < max(2.0, self._min_share * total) or len(self.shapes) >= self._max_shapes:
+            if support < max(2.0, self._min_share * total):
                 break
             self._add(signature)
 
@@ -233,15 +233,29 @@ class HeaderModel:
         # A shape that extends one already learned would never be reached: lines fitting it fit the shorter one first.
         if any(signature[: len(shape.signature)] == shape.signature for shape in self.shapes):
             return
-        self.shapes.append(HeaderShape(signature))
+        if len(self.shapes) >= self._max_shapes:
+            self.shapes.remove(min(self.shapes, key=lambda shape: shape.uses))
+        shape = HeaderShape(signature)
+        # A shorter shape learned later must not cut lines that fit a longer one: it is tried after it, never first.
+        shape.is_prefix = any(other.signature[: len(signature)] == signature for other in self.shapes)
+        self.shapes.append(shape)
 
     def message(self, line: str) -> str:
         """`line` without its header."""
-        for shape in self.shapes:
-            match = shape.regex.match(line)
+        last = self._last
+        if last is not None:
+            match = last.regex.match(line)
             if match and match.end() < len(line):
+                last.uses += 1
+                return line[match.end() :].strip()
+        for shape in self.shapes:
+            if shape is last:
+                continue
+            match = shape.regex.match(line)
+            if match and match.end() < len(line):  # a header with a message after it
                 shape.uses += 1
-                return line[match.end() :].strip() or line.strip()
+                self._last = None if shape.is_prefix else shape
+                return line[match.end() :].strip()
         return self._fallback(line)
 
     def _fallback(self, line: str) -> str:
@@ -249,19 +263,24 @@ class HeaderModel:
         if not fields or not (
             _is_anchor(fields[0]) or fields[0].kind == "L" or (len(fields) > 1 and _is_anchor(fields[1]))
         ):
-            return line.strip()
+            return line.strip()  # no header starts like this: skip the full reading
         fields = lex_fields(line)
         length = header_length(fields)
         if not length:
             return line.strip()
         signature = _signature(fields[:length])
         self._unmatched[signature] += 1
-        if self._unmatched[signature] >= self._relearn_after and len(self.shapes) < self._max_shapes:
+        if self._unmatched[signature] >= self._relearn_after:
             self._unmatched.clear()
             self._add(signature)
         elif len(self._unmatched) > 256:  # bounded: a stream of ever-new shapes only costs this much
             self._unmatched.clear()
-        rest = line[fields[length - 1].end :].strip()
-        if fields[length - 1].separator == "|":
-            rest = rest.lstrip("|").strip()
-        return rest or line.strip()
+        return _message_after(line, fields, length)
+
+
+def _message_after(line: str, fields: Sequence[Field], length: int) -> str:
+    """What follows the first `length` fields of `line`; the whole line if nothing does."""
+    rest = line[fields[length - 1].end :].strip()
+    if fields[length - 1].separator == "|":
+        rest = rest.lstrip("|").strip()
+    return rest or line.strip()

@@ -41,20 +41,23 @@ _HOST = re.compile(
     rf"(?<![\w.-])(?:(?:(?:[A-Za-z0-9-]+\.)+(?:{_GENERIC_TLDS})|(?:[A-Za-z0-9-]+\.){{2,}}(?:{_COUNTRY_TLDS}))(?::\d+)?"
     rf"|(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*:\d{{2,5}})(?![\w.-])"
 )
-_HOST_HINT = re.compile(rf"\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b|[a-z]:\d")
+_HOST_HINT = re.compile(rf"\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b|:(?<=[a-z]:)\d")
 _SEGMENT = r"""[^\s=,;:()\[\]{}"']"""
 _SEGMENT_END = r"""[^\s=,;:()\[\]{}"'.]"""
+_DIGIT = re.compile(r"\d")
 _DIGIT_SEGMENT = re.compile(rf"(?<!{_SEGMENT})(?={_SEGMENT}*?\d){_SEGMENT}*{_SEGMENT_END}")
 # The value of `key=value` or `key:value` (no space after the colon): values are variables
 # even without digits (`ws=null`, `isOverlap:false`). A quoted value of more than two words
 # is a message (logfmt's `msg="…"`), not a value.
-_KEY_VALUE = re.compile(
-    r"""(?<=[A-Za-z_]=)(?:"[^"\s]*(?: [^"\s]*)?"|'[^'\s]*(?: [^'\s]*)?'|(?!<\*>)[^\s,;()\[\]{}<>]+(?:[({\[][^\s)}\]]*[)}\]])?)"""
-    r"""|(?<=[A-Za-z_]:)(?![:/<]|\\)[^\s,;()\[\]{}<>:]+|(?<![^\s=:])(?:""|'')(?![^\s,;])"""
+# Each starts at its `=` or `:` (found fast) and looks back for the key.
+_EQUALS_VALUE = re.compile(
+    r"""=(?<=[A-Za-z_]=)(?:"[^"\s]*(?: [^"\s]*)?"|'[^'\s]*(?: [^'\s]*)?'"""
+    r"""|(?!<\*>|["'])[^\s,;()\[\]{}<>]+(?:[({\[][^\s)}\]]*[)}\]])?)"""
 )
+_COLON_VALUE = re.compile(r":(?<=[A-Za-z_]:)(?![:/<]|\\)[^\s,;()\[\]{}<>:]+")
 # An empty value printed in brackets (`connection from 1.2.3.4 () at`), not a call (`run()`).
-_EMPTY_BRACKETS = re.compile(r"(?<![^\s=:])([(\[{])([)\]}])")
-_EMPTY_VALUE = rf"\1{WILDCARD}\2"
+_EMPTY_BRACKETS = re.compile(r"""(?<![^\s=:])(?:\(\)|\[\]|\{\}|""|'')""")
+
 _DATE_WORDS = (
     "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|August|"
     "September|October|November|December|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Monday|Tuesday|Wednesday|Thursday|"
@@ -65,9 +68,9 @@ _DATE_WORD_ANY = rf"(?:{_DATE_WORDS}|{_DATE_WORDS.upper()})(?![A-Za-z])\.?,?"
 _DATE_WORD = re.compile(rf"(?<![A-Za-z]){_DATE_WORD_ANY}(?=\s*<\*>|\s+{_DATE_WORD_ANY})|(?<=<\*> ){_DATE_WORD_ANY}")
 _DATE_WORD_HINT = re.compile(rf"(?:{_DATE_WORDS}|{_DATE_WORDS.upper()})(?![a-z])")
 _UNITS = "ns|us|µs|ms|s|sec|secs|second|seconds|min|mins|minute|minutes|h|hr|hrs|hour|hours|[KMGTP]?i?B|kB|%"
-_UNIT = re.compile(rf"<\*>\s?(?:{_UNITS})(?!\w)")
-# Variables joined by punctuation or spaces only: one value.
-_RUN = re.compile(r"<\*>(?:[\s\-._:/@,+#|]*<\*>)+")
+
+# Variables joined by punctuation or spaces only, or followed by a unit: one value.
+_RUN = re.compile(rf"<\*>(?:[\s\-._:/@,+#|]*<\*>|\s?(?:{_UNITS})(?!\w))+")
 _VARIABLE_TOKEN = re.compile(r"""[^\w]*<\*>[^\w]*""")
 
 
@@ -79,17 +82,23 @@ def mask(text: str) -> str:
         text = _PATH.sub(WILDCARD, text)
     if _HOST_HINT.search(text):
         text = _HOST.sub(WILDCARD, text)
-    text = _DIGIT_SEGMENT.sub(WILDCARD, text)
-    if "=" in text or ":" in text:
-        text = _KEY_VALUE.sub(WILDCARD, text)
-    if "()" in text or "[]" in text or "{}" in text:
-        text = _EMPTY_BRACKETS.sub(_EMPTY_VALUE, text)
+    if _DIGIT.search(text):
+        text = _DIGIT_SEGMENT.sub(WILDCARD, text)
+    if "=" in text:
+        text = _EQUALS_VALUE.sub("=" + WILDCARD, text)
+    if ":" in text:
+        text = _COLON_VALUE.sub(":" + WILDCARD, text)
+    if "()" in text or "[]" in text or "{}" in text or '""' in text or "''" in text:
+        text = _EMPTY_BRACKETS.sub(_empty_value, text)
     if WILDCARD in text:
         if _DATE_WORD_HINT.search(text):
             text = _DATE_WORD.sub(WILDCARD, text)
-        text = _UNIT.sub(WILDCARD, text)
         text = _RUN.sub(WILDCARD, text)
     return text
+
+
+def _empty_value(match: re.Match[str]) -> str:
+    return match.group()[0] + WILDCARD + match.group()[1]
 
 
 def is_variable_token(token: str) -> bool:

@@ -54,7 +54,7 @@ class PatternMiner:
         self,
         *,
         variable_after: int = 5,
-        sample_size: int = 64,
+        sample_size: int = 32,
         max_clusters: int = 20_000,
         strip_headers: bool = True,
     ) -> None:
