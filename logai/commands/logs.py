@@ -161,13 +161,15 @@ def insights(
         for line in _columns(tuple(fields), [tuple(row.get(f, "") for f in fields) for row in result.rows]):
             _emit(line)
     stats = result.statistics
-    if stats:
-        _note(
-            f"{len(result.rows)} rows; {int(stats.get('recordsMatched', 0))} records matched, "
-            f"{int(stats.get('recordsScanned', 0))} scanned"
-        )
-    elif not result.rows:
-        _note("the query returned no rows")
+    counted = (
+        f"{int(stats.get('recordsMatched', 0))} records matched, {int(stats.get('recordsScanned', 0))} scanned"
+        if stats
+        else ""
+    )
+    if not result.rows:
+        _note("the query returned no rows" + (f" ({counted})" if counted else ""))
+    elif counted:
+        _note(f"{len(result.rows)} rows; {counted}")
     if result.timed_out:
         fail(
             f"the query did not finish within {settings.insights_timeout:g} seconds and was stopped; rows above are partial",
