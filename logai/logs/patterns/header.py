@@ -164,9 +164,15 @@ _GROUP_SLOTS = {
 _ANY_FIELD = r"[^\s|]++"
 
 
+# Before a closing component, a few more words: program names may hold spaces (`Google Chrome Helper[7]:`).
+_WORDS_BEFORE_COMPONENT = r"(?:[^\s|:\[\]]++\s++){0,3}?"
+
+
 def _shape_regex(signature: Signature) -> re.Pattern[str]:
     parts = [r"\s*+"]
-    for kind, opener, separator in signature:
+    for index, (kind, opener, separator) in enumerate(signature):
+        if kind == "C" and not opener and index == len(signature) - 1:
+            parts.append(_WORDS_BEFORE_COMPONENT)
         parts.append(_GROUP_SLOTS[opener] if opener else _BARE_SLOTS.get(kind, _ANY_FIELD))
         parts.append(r"\s*+\|\s*+" if separator == "|" else r"(?:\s++|$)")
     return re.compile("".join(parts))
