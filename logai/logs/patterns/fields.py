@@ -29,9 +29,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Field", "lex_fields", "is_month_or_day", "LEVEL_WORDS"]
+__all__ = ["Field", "lex_fields"]
 
-LEVEL_WORDS = frozenset(
+_LEVEL_WORDS = frozenset(
     "trace debug info information notice warn warning error err fatal crit critical severe alert emerg "
     "emergency fine finer finest verbose".split()
 )
@@ -70,7 +70,7 @@ class Field(NamedTuple):
     padded: bool  # followed by two or more spaces: a column in a fixed-width layout
 
 
-def is_month_or_day(token: str) -> bool:
+def _is_month_or_day(token: str) -> bool:
     """A month or weekday name as headers print them: capitalised or upper case, maybe with `.` or `,`."""
     core = token.rstrip(".,")
     return 3 <= len(core) <= 9 and core[0].isupper() and core.lower() in _DATE_NAMES and (core[1:].islower() or core.isupper())
@@ -78,7 +78,7 @@ def is_month_or_day(token: str) -> bool:
 
 def _is_level(core: str) -> bool:
     word = core.rstrip(":")
-    return word.lower() in LEVEL_WORDS and (word.isupper() or word.istitle() or core.endswith(":"))
+    return word.lower() in _LEVEL_WORDS and (word.isupper() or word.istitle() or core.endswith(":"))
 
 
 def _bare_kind(token: str, previous: str) -> str:
@@ -93,7 +93,7 @@ def _bare_kind(token: str, previous: str) -> str:
     if first.isdigit():
         if _DIGIT_STAMP.fullmatch(core):
             return "T"
-    elif _GLOG_STAMP.fullmatch(core) or is_month_or_day(core):
+    elif _GLOG_STAMP.fullmatch(core) or _is_month_or_day(core):
         return "T"
     if previous == "T" and (_ZONE_OFFSET.fullmatch(core) or core.lower() in _ZONES):
         return "T"
@@ -120,7 +120,7 @@ def _group_kind(text: str) -> str:
     head = inner.split(None, 1)[0]
     if _bare_kind(head, "") == "T":
         return "T"
-    if inner.lower() in LEVEL_WORDS:
+    if inner.lower() in _LEVEL_WORDS:
         return "L"
     return "B"
 
@@ -129,8 +129,8 @@ def lex_fields(line: str, limit: int = 10, window: int = 400) -> list[Field]:
     """The first `limit` fields of `line` (within its first `window` characters).
 
     Fields are split at whitespace and at pipes; a bracket group counts as
-    one field even when it holds spaces, and a lone `:` after a word joins
-    that word (`chatty  :` is a component).
+    one field even when it holds spaces, and a lone `:` after a word padded
+    into a column joins that word (logcat's `chatty  :` is a component).
     """
     fields: list[Field] = []
     previous = ""

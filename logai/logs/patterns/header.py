@@ -10,8 +10,8 @@ that do not start like that have no header.
 One line can mislead those rules (a message that starts with `Word:`, a
 ` - ` or a long number in the message), so `HeaderModel` learns from a
 sample of a stream which header *shapes* (kind sequences, such as
-time-time-level-logger) its lines share, and strips every later line by the
-most common shape it fits. Lines that fit no learned shape fall back to the
+time-time-level-logger) its lines share, and strips every later line by a
+learned shape it fits. Lines that fit no learned shape fall back to the
 per-line rules, and a shape that keeps coming back among them is learned
 too, so a stream that changes format (files concatenated, a log group fed
 by several programs) is followed.
@@ -241,6 +241,7 @@ class HeaderModel:
             return
         if len(self.shapes) >= self._max_shapes:
             self.shapes.remove(min(self.shapes, key=lambda shape: shape.uses))
+            self._last = None
         shape = HeaderShape(signature)
         # A shorter shape learned later must not cut lines that fit a longer one: it is tried after it, never first.
         shape.is_prefix = any(other.signature[: len(signature)] == signature for other in self.shapes)
@@ -266,9 +267,7 @@ class HeaderModel:
 
     def _fallback(self, line: str) -> str:
         fields = lex_fields(line, limit=2)
-        if not fields or not (
-            _is_anchor(fields[0]) or fields[0].kind == "L" or (len(fields) > 1 and _is_anchor(fields[1]))
-        ):
+        if not fields or not (fields[0].kind in {"T", "N", "L"} or (len(fields) > 1 and _is_anchor(fields[1]))):
             return line.strip()  # no header starts like this: skip the full reading
         fields = lex_fields(line)
         length = header_length(fields)

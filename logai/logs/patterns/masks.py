@@ -9,14 +9,19 @@ the shape of the message.
 What counts as a value, in order:
 
 - URLs, and paths (`/var/log/x`, `./x`, `~/x`, `C:\\x`);
-- host names ending in a top-level domain (`proxy.example.org`, also with
-  `:port`); bare host names without digits look like words and are left to
-  the grouping, which sees them vary;
+- host names ending in a known top-level domain (`proxy.example.org`), and
+  any lower-case dotted name with a port (`cdn.example.tv:443`); bare host
+  names without digits look like words and are left to the grouping, which
+  sees them vary;
 - any segment holding a digit: numbers, ids, hex, UUIDs, IPs, times,
-  versions, `node-246`, `blk_-12`. A segment runs between spaces, `=`,
-  commas, semicolons, brackets and quotes, so keys and brackets stay
-  (`uid=<*>`, `[<*>]`, `(HWID=<*>)`); a trailing `.` or `:` stays too;
-- a month or weekday name next to a masked value (dates in the message);
+  versions, `node-246`, `blk_-12`, `eth0`. A segment runs between spaces,
+  `=`, `:`, commas, semicolons, brackets and quotes, so keys and brackets
+  stay (`uid=<*>`, `[<*>]`, `(HWID=<*>)`, `PendingReds:<*>`); a trailing `.`
+  stays too;
+- the value of `key=value` and `key:value` even without digits (`ws=null`,
+  `isOverlap:false`), a quoted value of up to two words included; an empty
+  value in brackets or quotes (`()` after a space, `""`);
+- a month or weekday name next to a masked value (a date in the message);
 - a unit after a masked number (`<1 sec`, `1.16 KB`, `300 ms`), so a value
   with or without its unit is one token.
 """

@@ -44,10 +44,13 @@ class PatternMiner:
     out a placeholder id per line, which `resolve` maps the same way.
 
     `variable_after` is how many different words one position must take,
-    in patterns otherwise equal, to be taken for a variable (`merging.py`).
-    Memory is bounded: once there are more than `max_clusters` templates, the
-    least recently seen tenth is forgotten (their ids then resolve to
-    themselves and no longer appear in `templates`).
+    in patterns otherwise equal, to be taken for a variable (`merging.py`);
+    the defaults are what bench/bench_patterns.py measures best (its --loo
+    mode fits them on nine loghub systems and scores the tenth). With
+    `strip_headers=False`, lines are mined as they come (no header learning,
+    no waiting). Memory is bounded: once there are more than `max_clusters`
+    templates, the least recently seen tenth is forgotten (their ids then
+    resolve to themselves and no longer appear in `templates`).
     """
 
     def __init__(
