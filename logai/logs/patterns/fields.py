@@ -17,7 +17,7 @@ Kinds:
 - `L` a level word (`INFO`, `Warn`, `[error]`, `<info>`, `E` after a pid).
 - `C` a component that closes a header: a token ending in `:` (`sshd[42]:`,
   `dfs.DataNode$PacketResponder:`) or in `]` without an opening bracket
-  (glog's `file.go:12]`).
+  (glog's `file.go:12]`), or a bracket group ending in `:`.
 - `B` a bracket group (`[main]`, `[req-1 - - -]`, `(pid 7)`).
 - `I` an identifier holding a digit (`node-246`, `dn228`, a request id).
 - `D` a dotted name (`nova.compute.manager`, `chrome.exe`).
@@ -122,7 +122,8 @@ def _group_kind(text: str) -> str:
         return "T"
     if inner.lower() in _LEVEL_WORDS:
         return "L"
-    return "B"
+    # A group that ends in a colon closes a header like a component (`prog[1] (sub.domain.42): …`).
+    return "C" if text.endswith(":") else "B"
 
 
 def lex_fields(line: str, limit: int = 10, window: int = 400) -> list[Field]:
