@@ -17,7 +17,7 @@ What counts as a value, in order:
   versions, `node-246`, `blk_-12`, `eth0`. A segment runs between spaces,
   `=`, `:`, commas, semicolons, brackets and quotes, so keys and brackets
   stay (`uid=<*>`, `[<*>]`, `(HWID=<*>)`, `PendingReds:<*>`); a trailing `.`
-  stays too;
+  stays too, and so does a run of dots (`instruction......<*>`);
 - the value of `key=value` and `key:value` even without digits (`ws=null`,
   `isOverlap:false`), a quoted value of up to two words included; an empty
   value in brackets or quotes (`()` after a space, `""`);
@@ -51,6 +51,9 @@ _SEGMENT = r"""[^\s=,;:()\[\]{}"']"""
 _SEGMENT_END = r"""[^\s=,;:()\[\]{}"'.]"""
 _DIGIT = re.compile(r"\d")
 _DIGIT_SEGMENT = re.compile(rf"(?<!{_SEGMENT})(?={_SEGMENT}*?\d){_SEGMENT}*{_SEGMENT_END}")
+# The same where a run of dots is a leader (`instruction......0`), not part of a value; slower, so only then.
+_LEADER_SEGMENT = r"""(?:[^\s=,;:()\[\]{}"'.]|(?<!\.)\.(?!\.))"""
+_DIGIT_SEGMENT_AFTER_LEADERS = re.compile(rf"(?<!{_LEADER_SEGMENT})(?={_LEADER_SEGMENT}*?\d){_LEADER_SEGMENT}*{_SEGMENT_END}")
 # The value of `key=value` or `key:value` (no space after the colon): values are variables
 # even without digits (`ws=null`, `isOverlap:false`). A quoted value of more than two words
 # is a message (logfmt's `msg="…"`), not a value.
@@ -88,7 +91,7 @@ def mask(text: str) -> str:
     if _HOST_HINT.search(text):
         text = _HOST.sub(WILDCARD, text)
     if _DIGIT.search(text):
-        text = _DIGIT_SEGMENT.sub(WILDCARD, text)
+        text = (_DIGIT_SEGMENT_AFTER_LEADERS if ".." in text else _DIGIT_SEGMENT).sub(WILDCARD, text)
     if "=" in text:
         text = _EQUALS_VALUE.sub("=" + WILDCARD, text)
     if ":" in text:
