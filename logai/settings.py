@@ -6,7 +6,6 @@ Command-line flags reach `load_settings` as keyword arguments; a flag left at
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-DEFAULT_CONFIG_PATH = Path("~/.config/logai/config.toml")
-DEFAULT_HOME = Path("~/.local/share/logai")
+from logai.home import DEFAULT_HOME, config_path
+
 SECRET_FIELDS = frozenset({"api_key"})
 
 
 class ConfigError(Exception):
     """A setting is missing or wrong; the message is one sentence for the user."""
-
-
-def config_path() -> tuple[Path, bool]:
-    """The TOML file to read and whether the user named it explicitly."""
-    named = os.environ.get("LOGAI_CONFIG")
-    if named:
-        return Path(named).expanduser(), True
-    return DEFAULT_CONFIG_PATH.expanduser(), False
 
 
 class Settings(BaseSettings):

@@ -278,8 +278,12 @@ def metrics(
     selectors = parse_label_selectors(label or [])
     group_by = [name.strip() for name in by or [] if name.strip()]
     since_ts = parse_since(since)
-    settings = settings_or_exit(aws_profile=profile, aws_region=region)
-    home = settings.home
+    from logai.home import home_dir
+
+    # Reading the store needs LOGAI_HOME alone, found without pydantic (the
+    # table comes up in a fraction of the time); pushing needs AWS settings.
+    settings = settings_or_exit(aws_profile=profile, aws_region=region) if push_cloudwatch is not None else None
+    home = settings.home if settings is not None else home_dir() or settings_or_exit().home
 
     if reset:
         do_reset(home, yes)
@@ -291,6 +295,7 @@ def metrics(
     stored = read_totals(home, since_ts)
     totals = shape(stored, selectors, group_by)
     if push_cloudwatch is not None:
+        assert settings is not None
         do_push(totals, push_cloudwatch, settings)
         return
     if prometheus:
