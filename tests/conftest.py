@@ -1,19 +1,23 @@
-"""Shared fixtures: an isolated home, moto's CloudWatch Logs server and the scripted LLM server.
+"""Shared fixtures: an isolated home, the CloudWatch Logs sandbox and the scripted LLM server.
 
 Both outside systems are real HTTP servers on loopback, so the code under test
-goes through the same boto3 and litellm paths as in production.
+goes through the same boto3 and litellm paths as in production. The sandbox
+(`logai.sandbox`) is moto's storage with faithful filter patterns and Logs
+Insights in front; `plain_moto` is moto alone, for tests that show the difference.
 """
 
 from __future__ import annotations
 
 import os
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from logai.sandbox.server import SandboxServer
 
 
 
@@ -57,32 +61,61 @@ class MotoEndpoint:
         )
 
 
+# Every CloudWatch action logai's own processes called during the session (the sandbox
+# counts requests whose User-Agent carries logai/), for the least-privilege check.
+OPERATIONS_CALLED: set[str] = set()
+
+
 @pytest.fixture(scope="session")
-def _moto_server() -> Iterator[str]:
-    import logging
+def _sandbox() -> Iterator[SandboxServer]:
+    from logai.sandbox.server import SandboxServer
 
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per request is noise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = SandboxServer()
     server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    yield server
+    OPERATIONS_CALLED.update(server.operations.actions())
     server.stop()
 
 
 @pytest.fixture
-def aws(_moto_server: str, monkeypatch: pytest.MonkeyPatch) -> MotoEndpoint:
-    """moto's server, emptied, with the environment pointing boto3 (and logai) at it."""
-    reset = urllib.request.Request(f"{_moto_server}/moto-api/reset", method="POST")
-    urllib.request.urlopen(reset, timeout=10).close()
-    endpoint = MotoEndpoint(url=_moto_server)
+def sandbox(_sandbox: SandboxServer) -> SandboxServer:
+    """The sandbox, emptied for this test."""
+    OPERATIONS_CALLED.update(_sandbox.operations.actions())
+    _sandbox.reset()
+    return _sandbox
+
+
+@pytest.fixture
+def aws(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> MotoEndpoint:
+    """The sandbox, emptied, with the environment pointing boto3 (and logai) at it."""
+    endpoint = MotoEndpoint(url=sandbox.url)
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", endpoint.region)
     monkeypatch.setenv("AWS_DEFAULT_REGION", endpoint.region)
     return endpoint
+
+
+@pytest.fixture(scope="session")
+def sandbox_operations() -> set[str]:
+    """The CloudWatch actions logai's processes called so far in this session."""
+    return OPERATIONS_CALLED
+
+
+@pytest.fixture(scope="session")
+def plain_moto(_sandbox: SandboxServer) -> Iterator[str]:
+    """moto's own server over the same storage as the sandbox (moto keeps it per process): its URL."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -229,8 +229,18 @@ def test_logs_command_through_the_real_cli_never_imports_litellm(aws) -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_insights_rows_without_fields_do_not_crash(incident: dict[str, Any]) -> None:
-    # moto ignores `stats` and answers rows holding only @ptr, which logai drops.
+def test_insights_stats_come_back_as_a_table(incident: dict[str, Any], aws) -> None:
+    result = run("insights", incident["payments_group"], "-q", "stats count(*) by bin(5m)", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["bin(5m)", "count(*)"]
+    assert len(rows) == 3 and all(row.split()[-1].isdigit() for row in rows)
+    assert "3 rows;" in result.stderr
+
+
+def test_insights_rows_without_fields_do_not_crash(incident: dict[str, Any], plain_moto: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Plain moto ignores `stats` and answers rows holding only @ptr, which logai drops.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", plain_moto)
     result = run("insights", incident["payments_group"], "-q", "stats count(*) by bin(5m)", "--limit", "3")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""

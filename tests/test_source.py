@@ -275,7 +275,7 @@ def test_stream_events_distinguishes_missing_stream_group_and_empty_group(aws) -
 # -- Logs Insights ------------------------------------------------------
 
 
-def test_insights_against_moto_appends_a_limit_and_drops_ptr(aws) -> None:
+def test_insights_appends_a_limit_and_drops_ptr(aws) -> None:
     client = aws.client()
     seeded = seed_incident(client, now_ms=now_ms())
     source = moto_source()
@@ -290,8 +290,10 @@ def test_insights_against_moto_appends_a_limit_and_drops_ptr(aws) -> None:
     assert result.query == "fields @timestamp, @message | sort @timestamp desc | limit 5"
     assert len(result.rows) == 5
     assert all(set(row) == {"@timestamp", "@message"} for row in result.rows)
-    stamps = [int(row["@timestamp"]) for row in result.rows]
+    # Insights prints times as "2026-11-27 14:05:00.000" (UTC), which sort as text.
+    stamps = [row["@timestamp"] for row in result.rows]
     assert stamps == sorted(stamps, reverse=True)
+    assert result.statistics["recordsScanned"] >= result.statistics["recordsMatched"] > 0
 
 
 def test_insights_keeps_the_query_own_limit(aws) -> None:
