@@ -59,7 +59,7 @@ class Merger:
         tokens = pattern.tokens
         length = len(tokens)
         siblings: dict[int, list[Pattern]] = {}
-        for other in self._store.by_length.get(length, ()):
+        for other in self._store.neighbours(tokens):
             if other is not pattern:
                 position = _only_difference(tokens, other.tokens)
                 if position >= 0:
@@ -88,9 +88,10 @@ class Merger:
     def _replace_slot(self, slot: Slot) -> None:
         """Make `slot` a variable in the patterns that fill it."""
         length, position, rest = slot
+        example = (WILDCARD, *rest) if position == 0 else (*rest[:position], WILDCARD, *rest[position:])
         members = [
             other
-            for other in self._store.by_length.get(length, ())
+            for other in self._store.neighbours(example)
             if other.tokens[:position] + other.tokens[position + 1 :] == rest
         ]
         if len(members) >= 2:
@@ -117,11 +118,10 @@ class Merger:
                 general.count += member.count
                 store.drop_pattern(member)
         # Patterns the general one now covers are the same event too.
-        for other in list(store.by_length.get(len(tokens), ())):
-            if other is not general and general.covers(other):
-                general.count += other.count
-                store.merge_events(general.event, other.event)
-                store.drop_pattern(other)
+        for other in store.covered_by(general):
+            general.count += other.count
+            store.merge_events(general.event, other.event)
+            store.drop_pattern(other)
         return general
 
     def _join_optional(self, pattern: Pattern) -> None:

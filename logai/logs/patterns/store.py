@@ -12,6 +12,7 @@ template answers to its old ids through `resolve`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
@@ -93,12 +94,18 @@ class TemplateStore:
 
     def __init__(self) -> None:
         self.events: dict[int, Event] = {}
-        self.by_length: dict[int, list[Pattern]] = {}
         self.by_text: dict[str, Pattern] = {}
         # A pattern's text with its optional values left out -> that pattern.
         self.by_skeleton: dict[str, Pattern] = {}
-        # Candidates for a message: by length and first token, or by length when the first token is a variable.
-        self._by_start: dict[tuple[int, str], list[Pattern]] = {}
+        # Patterns by length and first token, by length and last token, and by length alone
+        # (dicts used as ordered sets: a pattern leaves in O(1)); patterns that differ at one
+        # position share their first or their last token.
+        self._by_start: dict[tuple[int, str], dict[Pattern, None]] = {}
+        self._by_end: dict[tuple[int, str], dict[Pattern, None]] = {}
+        self._by_length: dict[int, dict[Pattern, None]] = {}
+        # Patterns with a variable, by length, first and last token (each maybe `<*>`): the only
+        # ones a message can fit without being equal to (those are found by text).
+        self._by_ends: dict[tuple[int, str, str], dict[Pattern, None]] = {}
         self._alias: dict[int, int] = {}
         self._next_id = 1
 
@@ -119,15 +126,45 @@ class TemplateStore:
 
     def find(self, tokens: Sequence[str]) -> Pattern | None:
         """The most specific live pattern that `tokens` fit, if any."""
-        length = len(tokens)
+        exact = self.by_text.get(" ".join(tokens))
+        if exact is not None:
+            return exact
+        if not tokens:
+            return None
+        length, first, last = len(tokens), tokens[0], tokens[-1]
         best: Pattern | None = None
-        first = tokens[0] if tokens else ""
-        keys = ((length, first), (length, WILDCARD)) if first != WILDCARD else ((length, WILDCARD),)
-        for key in keys:
-            for pattern in self._by_start.get(key, ()):
+        for key in {(length, first, last), (length, first, WILDCARD), (length, WILDCARD, last), (length, WILDCARD, WILDCARD)}:
+            for pattern in self._by_ends.get(key, ()):
                 if pattern.has_word and pattern.fits(tokens) and (best is None or len(pattern.fixed) > len(best.fixed)):
                     best = pattern
         return best
+
+    def neighbours(self, tokens: tuple[str, ...], limit: int = 256) -> list[Pattern]:
+        """Live patterns of the same length that share the first or the last token of `tokens`.
+
+        At most the `limit` newest of each kind: in a stream of ever-new
+        messages that all start alike, looking for siblings stays cheap.
+        """
+        if not tokens:
+            return []
+        length = len(tokens)
+        found: dict[Pattern, None] = {}
+        for bucket in (self._by_start.get((length, tokens[0])), self._by_end.get((length, tokens[-1]))):
+            if bucket:
+                found.update(dict.fromkeys(itertools.islice(reversed(bucket), limit)))
+        return list(found)
+
+    def covered_by(self, general: Pattern) -> list[Pattern]:
+        """Live patterns (other than `general`) whose every message `general` takes too."""
+        tokens = general.tokens
+        length = len(tokens)
+        if tokens and tokens[0] != WILDCARD:
+            candidates: dict[Pattern, None] = self._by_start.get((length, tokens[0]), {})
+        elif tokens and tokens[-1] != WILDCARD:
+            candidates = self._by_end.get((length, tokens[-1]), {})
+        else:
+            candidates = self._by_length.get(length, {})
+        return [other for other in candidates if other is not general and general.covers(other)]
 
     def new_event(self, example: str) -> Event:
         event = Event(self.new_id(), example)
@@ -137,8 +174,13 @@ class TemplateStore:
     def add_pattern(self, tokens: tuple[str, ...], event: Event, shown: tuple[str, ...] | None = None) -> Pattern:
         pattern = Pattern(tokens, event, shown)
         event.patterns.append(pattern)
-        self.by_length.setdefault(len(tokens), []).append(pattern)
-        self._by_start.setdefault(self._start_key(tokens), []).append(pattern)
+        if tokens:
+            length = len(tokens)
+            self._by_start.setdefault((length, tokens[0]), {})[pattern] = None
+            self._by_end.setdefault((length, tokens[-1]), {})[pattern] = None
+            self._by_length.setdefault(length, {})[pattern] = None
+            if len(pattern.fixed) < length:
+                self._by_ends.setdefault(_ends_key(tokens), {})[pattern] = None
         self.by_text[pattern.text] = pattern
         self.by_skeleton.setdefault(skeleton(tokens), pattern)
         return pattern
@@ -146,8 +188,12 @@ class TemplateStore:
     def drop_pattern(self, pattern: Pattern) -> None:
         pattern.alive = False
         tokens = pattern.tokens
-        _remove(self.by_length, len(tokens), pattern)
-        _remove(self._by_start, self._start_key(tokens), pattern)
+        if tokens:
+            length = len(tokens)
+            _remove(self._by_start, (length, tokens[0]), pattern)
+            _remove(self._by_end, (length, tokens[-1]), pattern)
+            _remove(self._by_length, length, pattern)
+            _remove(self._by_ends, _ends_key(tokens), pattern)
         if self.by_text.get(pattern.text) is pattern:
             del self.by_text[pattern.text]
         key = skeleton(tokens)
@@ -182,19 +228,19 @@ class TemplateStore:
     def live_events(self) -> Iterator[Event]:
         return iter(self.events.values())
 
-    @staticmethod
-    def _start_key(tokens: tuple[str, ...]) -> tuple[int, str]:
-        return (len(tokens), tokens[0] if tokens else "")
-
 
 def skeleton(tokens: tuple[str, ...]) -> str:
     """The pattern's text without its optional values: patterns of one event share it."""
     return " ".join(token for token in tokens if not is_optional_value(token))
 
 
-def _remove(index: dict[_K, list[Pattern]], key: _K, pattern: Pattern) -> None:
+def _ends_key(tokens: tuple[str, ...]) -> tuple[int, str, str]:
+    return (len(tokens), tokens[0], tokens[-1])
+
+
+def _remove(index: dict[_K, dict[Pattern, None]], key: _K, pattern: Pattern) -> None:
     bucket = index.get(key)
     if bucket is not None:
-        bucket.remove(pattern)
+        bucket.pop(pattern, None)
         if not bucket:
             del index[key]
