@@ -68,7 +68,10 @@ class SandboxServer:
         # werkzeug logs every request on stderr; the sandbox's output is its exports.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = make_server(self._host, self._port, self.app, threaded=True, request_handler=MotoRequestHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="logai-sandbox", daemon=True)
+        # A short poll makes stop() quick; an idle poll costs next to nothing.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="logai-sandbox", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
