@@ -11,7 +11,10 @@ shapes other than the ten systems' own.
 Two groups: `STYLES` were used while the header rules were developed (they
 found bugs that were fixed), so they are a regression check, not a test;
 `HELD_OUT_STYLES` were written before the miner was ever run on them and
-were not used to change it.
+were not used to change it. Three styles started out held out (nginx-error,
+cri-o, am-pm: first measured at GA 0.982, 0.907 and 0.868), showed what the
+header learning missed, and moved to `STYLES` once fixed; the held-out group
+was then topped up with styles written before any run.
 """
 
 from __future__ import annotations
@@ -110,6 +113,30 @@ def _iso_offset_syslog(row: _Row) -> str:
     return f"{row.when:%Y-%m-%dT%H:%M:%S.%f}+01:00 {row.host} {row.component}[{row.pid}]: {row.content}"
 
 
+def _pri_syslog(row: _Row) -> str:
+    return f"<{8 + len(row.level)}>{row.when:%b} {row.when.day:>2} {row.when:%H:%M:%S} {row.host} {row.component}[{row.pid}]: {row.content}"
+
+
+def _logfmt(row: _Row) -> str:
+    return f'ts={row.when:%Y-%m-%dT%H:%M:%S}Z level={row.level.lower()} caller={row.component.lower()}.go:{row.pid} msg="{row.content}"'
+
+
+def _bracket_iso_thread(row: _Row) -> str:
+    return f"[{row.when:%Y-%m-%d %H:%M:%S}.{row.when.microsecond // 1000:03d}] [{row.thread}] {row.level} {row.component} - {row.content}"
+
+
+def _level_first_padded(row: _Row) -> str:
+    return f"{row.level:<5} {row.when:%Y-%m-%d %H:%M:%S},{row.when.microsecond // 1000:03d} [{row.thread}] {row.component}: {row.content}"
+
+
+def _time_only(row: _Row) -> str:
+    return f"{row.when:%H:%M:%S}.{row.when.microsecond // 1000:03d} [{row.level.lower()}] {row.content}"
+
+
+def _gunicorn(row: _Row) -> str:
+    return f"[{row.when:%Y-%m-%d %H:%M:%S} +0000] [{row.pid}] [{row.level}] {row.content}"
+
+
 STYLES: dict[str, Callable[[_Row], str]] = {
     "bracket-weekday": _apache,
     "pipe-joined": _pipes,
@@ -120,17 +147,24 @@ STYLES: dict[str, Callable[[_Row], str]] = {
     "dotted-java": _java_brackets,
     "glog": _glog,
     "rfc5424": _rfc5424,
+    # Held out at first (see the module docstring), then used to fix what they showed.
+    "nginx-error": _nginx,
+    "cri-o": _cri,
+    "am-pm": _am_pm,
 }
 
 
 HELD_OUT_STYLES: dict[str, Callable[[_Row], str]] = {
     "rails": _rails,
-    "nginx-error": _nginx,
-    "cri-o": _cri,
     "logback": _logback,
     "epoch-ms": _epoch_ms,
-    "am-pm": _am_pm,
     "iso-offset-syslog": _iso_offset_syslog,
+    "pri-syslog": _pri_syslog,
+    "logfmt": _logfmt,
+    "bracket-iso-thread": _bracket_iso_thread,
+    "level-first-padded": _level_first_padded,
+    "time-only": _time_only,
+    "gunicorn": _gunicorn,
 }
 
 

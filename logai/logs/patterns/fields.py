@@ -102,8 +102,8 @@ def _bare_kind(token: str, previous: str) -> str:
     # logcat and glog print the level as one letter, right after pids or the time.
     if len(core) == 1 and core in "VDIWEFA" and previous in {"N", "T"}:
         return "L"
-    if (first.isalpha() or first in "_/$") and (core.endswith(":") or (core.endswith("]") and "[" not in core)):
-        return "C"
+    if (first.isalnum() or first in "_/$") and (core.endswith(":") or (core.endswith("]") and "[" not in core)):
+        return "C"  # `sshd[7]:`, `file.go:12]`, nginx's `6840#0:`
     if _HAS_DIGIT.search(core):
         return "I"
     if _DOTTED_NAME.fullmatch(core):

@@ -27,7 +27,15 @@ from .fields import Field, lex_fields
 
 __all__ = ["HeaderModel", "header_length", "strip_header"]
 
+# Per field: its kind, its opening bracket (or, for a constant column, its text), the separator after it.
 Signature = tuple[tuple[str, str, str], ...]
+_CONSTANT = "="  # the kind of a column every line repeats (`stdout F` in container logs)
+_PADDED = "  "  # the separator of a column padded with spaces or a tab
+# A column after the header joins it when this share of the sample's lines agree on it.
+_COLUMN_SHARE = 0.95
+_COLUMN_LINES = 8
+_HAS_DIGIT = re.compile(r"\d")
+_PADDED_FIELD = re.compile(r"[^\s|]++(?: {2,}|\t)\s*+(?=\S)")
 
 # At most this many unrecognised fields (hosts, tags, facility words) inside a header.
 _UNKNOWN_FIELDS = 4
@@ -150,7 +158,7 @@ def _signature(fields: Sequence[Field]) -> Signature:
 # enough on times and numbers that continuation lines (`\tat Foo.bar(…)`) fail.
 # Possessive quantifiers: a line that does not fit fails at once, without backtracking.
 _BARE_SLOTS = {
-    "T": r"(?=[^\s|]*\d|[A-Z][A-Za-z]{2,8}[.,]?(?:[\s|]|$))[^\s|]++",
+    "T": r"(?=[^\s|]*\d|[A-Z][A-Za-z]{1,8}[.,]?(?:[\s|]|$))[^\s|]++",
     "N": r"[+-]?\d++[,;]?",
     "L": r"[A-Za-z]++[:,]?",
     "C": r"(?=[^\s|]*[:\]](?:[\s|]|$))[^\s|]++",
@@ -168,13 +176,19 @@ _ANY_FIELD = r"[^\s|]++"
 _WORDS_BEFORE_COMPONENT = r"(?:[^\s|:\[\]]++\s++){0,3}?"
 
 
+_SEPARATORS = {"|": r"\s*+\|\s*+", _PADDED: r"(?: {2,}|\t)\s*+", " ": r"(?:\s++|$)", "": r"(?:\s++|$)"}
+
+
 def _shape_regex(signature: Signature) -> re.Pattern[str]:
     parts = [r"\s*+"]
     for index, (kind, opener, separator) in enumerate(signature):
         if kind == "C" and not opener and index == len(signature) - 1:
             parts.append(_WORDS_BEFORE_COMPONENT)
-        parts.append(_GROUP_SLOTS[opener] if opener else _BARE_SLOTS.get(kind, _ANY_FIELD))
-        parts.append(r"\s*+\|\s*+" if separator == "|" else r"(?:\s++|$)")
+        if kind == _CONSTANT:
+            parts.append(re.escape(opener))
+        else:
+            parts.append(_GROUP_SLOTS[opener] if opener else _BARE_SLOTS.get(kind, _ANY_FIELD))
+        parts.append(_SEPARATORS[separator])
     return re.compile("".join(parts))
 
 
@@ -221,19 +235,30 @@ class HeaderModel:
         self._last: HeaderShape | None = None
 
     def learn(self, sample: Iterable[str]) -> None:
-        """Learn the shapes shared by at least `min_share` of `sample` (most common first)."""
+        """Learn the shapes shared by at least `min_share` of `sample` (most common first).
+
+        A shape is then extended over the columns right after it that nearly
+        every line fitting it repeats: a column padded into fixed width (`PM
+        nova.compute  message`), or one or two constant words followed by
+        varying text (`stdout F message` in container logs). The shorter shape
+        stays for lines without them.
+        """
+        lines = list(sample)
         signatures: Counter[Signature] = Counter()
-        total = 0
-        for line in sample:
-            total += 1
+        for line in lines:
             fields = lex_fields(line)
             length = header_length(fields)
             if length and (length < len(fields) or fields[-1].separator):  # a header with a message after it
                 signatures[_signature(fields[:length])] += 1
         for signature, support in signatures.most_common():
-            if support < max(2.0, self._min_share * total):
+            if support < max(2.0, self._min_share * len(lines)):
                 break
             self._add(signature)
+        for shape in list(self.shapes):
+            columns = _shared_columns(shape, lines)
+            if columns:
+                shape.is_prefix = True
+                self.shapes.insert(self.shapes.index(shape), HeaderShape(shape.signature + columns))
 
     def _add(self, signature: Signature) -> None:
         # A shape that extends one already learned would never be reached: lines fitting it fit the shorter one first.
@@ -281,6 +306,38 @@ class HeaderModel:
         elif len(self._unmatched) > 256:  # bounded: a stream of ever-new shapes only costs this much
             self._unmatched.clear()
         return _message_after(line, fields, length)
+
+
+def _shared_columns(shape: HeaderShape, sample: Sequence[str]) -> Signature:
+    """The columns after `shape` that nearly all sample lines fitting it share (see `HeaderModel.learn`)."""
+    rests = []
+    for line in sample:
+        match = shape.regex.match(line)
+        if match and match.end() < len(line):
+            rests.append(line[match.end() :])
+    needed = max(_COLUMN_LINES, _COLUMN_SHARE * len(rests))
+    columns: list[tuple[str, str, str]] = []
+    while len(columns) < 2:
+        padded = [_PADDED_FIELD.match(rest) for rest in rests]
+        if sum(1 for match in padded if match) < needed:
+            break
+        columns.append(("W", "", _PADDED))
+        rests = [rest[match.end() :] for rest, match in zip(rests, padded) if match]
+    if columns:
+        return tuple(columns)
+    words = [rest.split(None, 3) for rest in rests]
+    constant: list[str] = []
+    for position in range(3):
+        common = Counter(split[position] for split in words if len(split) > position + 1).most_common(1)
+        if not common or common[0][1] < needed:
+            break
+        constant.append(common[0][0])
+    # One or two constant words, then messages that start with different words. A longer run,
+    # or one followed by values only (`worker 7 done`), is a message most lines repeat.
+    after = {split[len(constant)] for split in words if len(split) > len(constant)}
+    if not 1 <= len(constant) <= 2 or sum(1 for word in after if not _HAS_DIGIT.search(word)) < 3:
+        return ()
+    return tuple((_CONSTANT, word, " ") for word in constant)
 
 
 def _message_after(line: str, fields: Sequence[Field], length: int) -> str:
