@@ -155,11 +155,11 @@ def test_the_scores_are_the_loghub_definitions() -> None:
 
 
 # Floors a little under what bench/bench_patterns.py measures on raw lines against the
-# corrected labels: Android .975, BGL .969, HDFS 1, HPC .951, Hadoop .989, Linux 1,
-# OpenStack 1, Spark 1, Thunderbird .994, Windows 1 (mean .988).
+# corrected labels: Android .975, BGL .987, HDFS 1, HPC .951, Hadoop .989, Linux 1,
+# OpenStack 1, Spark 1, Thunderbird .994, Windows 1 (mean .989).
 FLOORS = {
     "Android": 0.96,
-    "BGL": 0.955,
+    "BGL": 0.97,
     "HDFS": 0.99,
     "HPC": 0.94,
     "Hadoop": 0.975,
