@@ -99,6 +99,14 @@ def _bare_kind(token: str, previous: str) -> str:
         return "T"
     if _is_level(core):
         return "L"
+    key, equals, value = core.partition("=")
+    if equals and key.isalpha() and value:
+        # logfmt and friends: `ts=2024-05-01T12:00:00Z level=info` are a time and a level.
+        value = value.strip("\"'")
+        if value.lower() in _LEVEL_WORDS:
+            return "L"
+        if value and _bare_kind(value, previous) == "T":
+            return "T"
     # logcat and glog print the level as one letter, right after pids or the time.
     if len(core) == 1 and core in "VDIWEFA" and previous in {"N", "T"}:
         return "L"

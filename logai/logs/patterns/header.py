@@ -35,6 +35,7 @@ _PADDED = "  "  # the separator of a column padded with spaces or a tab
 _COLUMN_SHARE = 0.95
 _COLUMN_LINES = 8
 _HAS_DIGIT = re.compile(r"\d")
+_PRIORITY = re.compile(r"<\d{1,3}>(?=\S)")
 _PADDED_FIELD = re.compile(r"[^\s|]++(?: {2,}|\t)\s*+(?=\S)")
 
 # At most this many unrecognised fields (hosts, tags, facility words) inside a header.
@@ -204,12 +205,22 @@ class HeaderShape:
         self.is_prefix = False  # the start of another learned shape
 
 
+def _without_priority(line: str) -> str:
+    """`line` without a syslog priority glued to its start (`<13>Feb 27 …`): transport, not message."""
+    if line.startswith("<"):
+        match = _PRIORITY.match(line)
+        if match:
+            return line[match.end() :]
+    return line
+
+
 def strip_header(line: str) -> str:
     """The message part of `line`, its header cut by the per-line rules (no learning).
 
     A line without a recognisable header is returned whole (minus
     surrounding whitespace), and so is a line that is all header.
     """
+    line = _without_priority(line)
     fields = lex_fields(line)
     length = header_length(fields)
     return _message_after(line, fields, length) if length else line.strip()
@@ -243,7 +254,7 @@ class HeaderModel:
         varying text (`stdout F message` in container logs). The shorter shape
         stays for lines without them.
         """
-        lines = list(sample)
+        lines = [_without_priority(line) for line in sample]
         signatures: Counter[Signature] = Counter()
         for line in lines:
             fields = lex_fields(line)
@@ -274,6 +285,7 @@ class HeaderModel:
 
     def message(self, line: str) -> str:
         """`line` without its header."""
+        line = _without_priority(line)
         last = self._last
         if last is not None:
             match = last.regex.match(line)

@@ -9,8 +9,8 @@ few is part of the template):
 
 - When patterns that differ from each other at one position only show
   `variable_after` different words there, that position holds a value and
-  they become one pattern with `<*>` there. A message's first word is
-  usually its event, so it needs twice as many.
+  they become one pattern with `<*>` there. A message's first word (after
+  any leading values) is usually its event, so it needs twice as many.
 - Two different words do it when a masked value has also been seen there
   (`device <*>` and `device lo`), or when they are `true`/`false`/`null`.
 - Words that fill two different slots are entities, not states: when three
@@ -64,12 +64,13 @@ class Merger:
                 position = _only_difference(tokens, other.tokens)
                 if position >= 0:
                     siblings.setdefault(position, []).append(other)
+        lead = next((index for index, token in enumerate(tokens) if WILDCARD not in token), 0)
         for position, members in siblings.items():
             if not _keeps_a_word(tokens, position):
                 continue
             values = {other.tokens[position] for other in members}
             values.add(tokens[position])
-            if len(values) >= self._needed(values, position):
+            if len(values) >= self._needed(values, position == lead):
                 return self._replace([pattern, *members], position)
             other_slot = self._shared.observe((length, position, tokens[:position] + tokens[position + 1 :]), values)
             if other_slot is not None:
@@ -77,13 +78,14 @@ class Merger:
                 return self._replace([pattern, *(member for member in members if member.alive)], position)
         return None
 
-    def _needed(self, values: set[str], position: int) -> int:
-        """How many different words at `position` make it a variable."""
+    def _needed(self, values: set[str], leads: bool) -> int:
+        """How many different words at one position make it a variable (`leads`: the message's first word)."""
         # Where masked values already appear, a word there is a value too (`device <*>`, `device lo`).
         if values <= _VALUE_WORDS or any(is_variable_token(value) for value in values):
             return 2
-        # A message's first word is usually its event (`boot (command <*>)`, `halt (command <*>)`).
-        return self._variable_after * 2 if position == 0 else self._variable_after
+        # A message's first word (after any leading values) is usually its event:
+        # `boot (command <*>)`, `halt (command <*>)`.
+        return self._variable_after * 2 if leads else self._variable_after
 
     def _replace_slot(self, slot: Slot) -> None:
         """Make `slot` a variable in the patterns that fill it."""
