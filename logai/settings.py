@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from logai.home import DEFAULT_HOME, config_path
+from logai.sandbox.config import DEFAULT_QUOTAS
 
 SECRET_FIELDS = frozenset({"api_key"})
 
@@ -66,6 +67,17 @@ class Settings(BaseSettings):
 
     # Metrics
     metrics_enabled: bool = Field(default=True, description="record metrics in LOGAI_HOME")
+
+    # The local sandbox (`logai demo`): faithful always; realistic adds quotas, latency and slow queries
+    sandbox_realistic: bool = Field(default=False, description="sandbox: CloudWatch's rate quotas, latency and query times")
+    sandbox_quotas: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_QUOTAS), description="sandbox: requests per second per API action"
+    )
+    sandbox_latency: float = Field(default=0.03, ge=0, description="sandbox: seconds each request takes in realistic mode")
+    sandbox_query_seconds: float = Field(default=0.5, ge=0, description="sandbox: seconds every Insights query runs")
+    sandbox_query_seconds_per_million: float = Field(
+        default=1.0, ge=0, description="sandbox: more seconds per million events an Insights query scans"
+    )
 
     @field_validator("home", mode="after")
     @classmethod
