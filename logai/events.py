@@ -189,11 +189,28 @@ class CloudWatchRetry:
     delay_s: float
 
 
+@dataclass(frozen=True, slots=True)
+class TurnStarted:
+    """A question was asked: the first event of every turn (transcripts begin each exchange here)."""
+
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowRetry:
+    """`logs tail --follow` met a transient failure and polls again after `delay_s`; `message` is the sentence to show."""
+
+    attempt: int
+    delay_s: float
+    message: str
+
+
 # What the model adapter yields for one request.
 ModelEvent = TextDelta | RetryScheduled | RetryGaveUp | Usage | ModelRequestFinished | AssistantMessage
 
 Event = (
-    TextDelta
+    TurnStarted
+    | TextDelta
     | AssistantMessage
     | Usage
     | ModelRequestFinished
@@ -209,6 +226,7 @@ Event = (
     | WarningIssued
     | CloudWatchCall
     | CloudWatchRetry
+    | FollowRetry
 )
 
 EventSink = Callable[[Event], None]

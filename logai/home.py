@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import IO
 
 DEFAULT_HOME = Path("~/.local/share/logai")
 DEFAULT_CONFIG_PATH = Path("~/.config/logai/config.toml")
@@ -44,3 +45,22 @@ def home_dir() -> Path | None:
     except (OSError, tomllib.TOMLDecodeError):
         return None
     return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only its owner can enter (0700), made if missing.
+
+    What logai keeps (transcripts, caches) quotes the user's logs.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def open_private(path: Path, mode: str = "a") -> IO[str]:
+    """`path` opened as text, created 0600 (only its owner may read it) in a 0700 folder."""
+    private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    descriptor = os.open(path, flags, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, mode, encoding="utf-8")

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from logai.events import Event, EventBus, TurnDone
+from logai.events import Event, EventBus, TurnDone, TurnStarted
 from logai.metrics.collector import MetricsCollector
 from logai.runtime import REAL, Runtime
 
@@ -41,6 +41,7 @@ class Session:
         """Run one turn; its metrics are stored when it ends, however it ends."""
         started = self._clock()
         finished = False
+        self.bus.emit(TurnStarted(question))
         try:
             async for event in self.agent.run_turn(question):
                 self.bus.emit(event)

@@ -81,4 +81,4 @@ def complete(words: str, env: dict[str, str] | None = None) -> list[str]:
 
 def test_commands_and_subcommands_complete() -> None:
     assert complete("logai me") == ["metrics"]
-    assert complete("logai logs s") == ["search"]
+    assert complete("logai logs s") == ["streams", "search"]

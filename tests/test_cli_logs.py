@@ -56,9 +56,9 @@ def test_groups_table(incident: dict[str, Any], aws) -> None:
 def test_groups_prefix_json_and_limit(incident: dict[str, Any]) -> None:
     result = run("groups", "--prefix", "/aws/", "--json")
     assert result.exit_code == 0
-    document = json.loads(result.stdout)
-    assert [g["name"] for g in document] == ["/aws/ecs/inventory-sync", "/aws/lambda/checkout-api"]
-    assert all(g["stored_bytes"] > 0 and g["retention_days"] is None for g in document)
+    document = [json.loads(line) for line in result.stdout.splitlines()]  # JSON Lines: one group per line
+    assert [g["logGroupName"] for g in document] == ["/aws/ecs/inventory-sync", "/aws/lambda/checkout-api"]
+    assert all(g["storedBytes"] > 0 and g["retentionInDays"] is None for g in document)
 
     limited = run("groups", "--limit", "1")
     assert len(limited.stdout.splitlines()) == 2
@@ -93,10 +93,9 @@ def test_search_several_groups_names_the_group_and_is_not_redacted(incident: dic
 def test_search_json_truncation_and_empty(incident: dict[str, Any]) -> None:
     result = run("search", incident["healthy_group"], "--limit", "7", "--json")
     assert result.exit_code == 0
-    document = json.loads(result.stdout)
-    assert document["truncated"] is True and len(document["events"]) == 7
-    assert document["searched"]["log_groups"] == [incident["healthy_group"]]
-    assert set(document["events"][0]) == {"timestamp", "timestamp_ms", "log_group", "log_stream", "event_id", "message"}
+    events = [json.loads(line) for line in result.stdout.splitlines()]  # JSON Lines: one event per line
+    assert len(events) == 7 and {e["logGroupName"] for e in events} == {incident["healthy_group"]}
+    assert set(events[0]) == {"timestamp", "message", "logGroupName", "logStreamName", "eventId"}
     assert "more than 7 events matched; these are the newest" in result.stderr
 
     empty = run("search", incident["checkout_group"], "--filter", "NoSuchThing")
@@ -199,10 +198,8 @@ def test_insights_table_and_json(incident: dict[str, Any]) -> None:
     assert "the query returned no rows" not in result.stderr
 
     as_json = run("insights", incident["payments_group"], "--query", "fields @message", "--limit", "2", "--json")
-    document = json.loads(as_json.stdout)
-    assert document["query"] == "fields @message | limit 2"
-    assert document["status"] == "Complete"
-    assert len(document["rows"]) == 2 and set(document["rows"][0]) == {"@message"}
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]  # JSON Lines: one row per line
+    assert len(rows) == 2 and set(rows[0]) == {"@message"}
 
 
 def test_insights_problems(incident: dict[str, Any]) -> None:

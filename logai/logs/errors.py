@@ -59,6 +59,10 @@ class Throttled(SourceError):
     """CloudWatch Logs kept throttling after botocore's standard retries gave up."""
 
 
+class ServiceUnavailable(SourceError):
+    """CloudWatch Logs answered with a server-side failure (a 5xx) after botocore's retries."""
+
+
 class InvalidQuery(SourceError):
     """A parameter, filter pattern or Insights query was rejected."""
 
@@ -125,6 +129,7 @@ _THROTTLE_CODES = {
     "RequestLimitExceeded",
     "LimitExceededException",
 }
+_UNAVAILABLE_CODES = {"ServiceUnavailableException", "ServiceUnavailable", "InternalFailure", "InternalServerError"}
 _INVALID_CODES = {"InvalidParameterException", "MalformedQueryException", "ValidationException"}
 
 
@@ -143,6 +148,8 @@ def _client_error(code: str, detail: str, group: str | None, region: str | None)
             f"CloudWatch Logs is throttling requests and retries did not help ({code}: {detail}).",
             "wait a minute, search fewer groups or a shorter time range",
         )
+    if code in _UNAVAILABLE_CODES:
+        return ServiceUnavailable(f"CloudWatch Logs is unavailable ({code}: {detail}).", "try again in a minute")
     if code in _INVALID_CODES:
         return InvalidQuery(f"CloudWatch Logs rejected the request: {detail}.", "check the filter pattern or query syntax")
     return SourceError(f"CloudWatch Logs answered with an error ({code or 'unknown'}: {detail}).")

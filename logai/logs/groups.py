@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import fnmatch
+from collections.abc import Callable, Sequence
 
 MAX_SUGGESTIONS = 5
 
@@ -35,3 +36,26 @@ def closest_group_names(name: str, known: Sequence[str], limit: int = MAX_SUGGES
         elif likeness >= 0.6:
             ranked[candidate] = likeness
     return sorted(ranked, key=lambda c: (-ranked[c], c))[:limit]
+
+
+GLOB_CHARACTERS = "*?["
+
+
+def expand_globs(names: Sequence[str], names_with_prefix: Callable[[str], Sequence[str]]) -> tuple[list[str], list[str]]:
+    """(`names` with each glob such as `/aws/lambda/*` replaced by the groups it matches, the globs that matched none).
+
+    `names_with_prefix(prefix)` lists the groups whose names start with the
+    glob's literal beginning, so a narrow glob reads a few pages, not the account.
+    """
+    expanded: list[str] = []
+    unmatched: list[str] = []
+    for name in names:
+        cut = min((name.index(c) for c in GLOB_CHARACTERS if c in name), default=-1)
+        if cut < 0:
+            expanded.append(name)
+            continue
+        matches = [group for group in names_with_prefix(name[:cut]) if fnmatch.fnmatchcase(group, name)]
+        if not matches:
+            unmatched.append(name)
+        expanded.extend(matches)
+    return list(dict.fromkeys(expanded)), unmatched

@@ -25,6 +25,16 @@ class LogGroupInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """One log stream as DescribeLogStreams reports it (times in epoch ms)."""
+
+    name: str
+    first_event_ms: int | None
+    last_event_ms: int | None
+    created_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     """Events from FilterLogEvents over one or more groups, sorted by time."""
 
@@ -88,6 +98,21 @@ def group_info_from_api(raw: Mapping[str, Any]) -> LogGroupInfo:
         retention_days=int(retention) if retention is not None else None,
         created_ms=int(created) if created is not None else None,
         arn=raw.get("logGroupArn") or raw.get("arn"),
+    )
+
+
+def stream_info_from_api(raw: Mapping[str, Any]) -> StreamInfo:
+    """One entry of DescribeLogStreams' `logStreams`."""
+
+    def stamp(key: str) -> int | None:
+        value = raw.get(key)
+        return int(value) if value is not None else None
+
+    return StreamInfo(
+        name=str(raw["logStreamName"]),
+        first_event_ms=stamp("firstEventTimestamp"),
+        last_event_ms=stamp("lastEventTimestamp"),
+        created_ms=stamp("creationTime"),
     )
 
 

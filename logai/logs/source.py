@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from logai.events import CloudWatchCall, EventSink
+from logai.events import CloudWatchCall, EventSink, FollowRetry
 from logai.logs.errors import (
     AccessDenied,
     EndpointUnreachable,
@@ -31,12 +31,15 @@ from logai.logs.results import (
     InsightsResult,
     LogGroupInfo,
     SearchResult,
+    StreamInfo,
     StreamResult,
     group_info_from_api,
     insights_row_from_api,
     log_event_from_api,
+    stream_info_from_api,
 )
-from logai.logs.tail import tail_events
+from logai.logs.search import EventFilter, every_event
+from logai.logs.tail import FollowPolicy, tail_events
 from logai.runtime import REAL, Runtime
 
 # FilterLogEvents and GetLogEvents return at most 10,000 events per page.
@@ -129,6 +132,8 @@ class CloudWatchSource:
         limit: int = 1000,
         *,
         max_pages: int = 100,
+        streams: Sequence[str] = (),
+        stream_prefix: str | None = None,
     ) -> SearchResult:
         """FilterLogEvents over each group, at most `limit` events in all, sorted by time.
 
@@ -138,6 +143,7 @@ class CloudWatchSource:
         large scan with many empty pages.
         """
         unique_groups = tuple(dict.fromkeys(groups))
+        where = EventFilter(pattern, tuple(streams), stream_prefix)
         events: list[LogEvent] = []
         counts: dict[str, int] = {}
         pages_read = 0
@@ -149,7 +155,7 @@ class CloudWatchSource:
                 break
             groups_left = len(unique_groups) - index
             share = -(-remaining // groups_left)
-            found, pages, more = self._filter_group(group, start_ms, end_ms, pattern, share, max_pages)
+            found, pages, more = self._filter_group(group, start_ms, end_ms, where, share, max_pages)
             events.extend(found)
             counts[group] = len(found)
             pages_read += pages
@@ -168,7 +174,7 @@ class CloudWatchSource:
         )
 
     def _filter_group(
-        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
     ) -> tuple[list[LogEvent], int, bool]:
         """(events, pages read, whether more events exist past the cap).
 
@@ -176,14 +182,14 @@ class CloudWatchSource:
         an incident the latest events matter most, and the earliest ones of a
         long range usually predate the problem.
         """
-        found, pages, more = self._filter_range(group, start_ms, end_ms, pattern, cap, max_pages)
+        found, pages, more = self._filter_range(group, start_ms, end_ms, where, cap, max_pages)
         if not more or not found or pages >= max_pages:
             return found, pages, more
-        newest, extra = self._newest_events(group, start_ms, end_ms, pattern, cap, max_pages - pages)
+        newest, extra = self._newest_events(group, start_ms, end_ms, where, cap, max_pages - pages)
         return newest, pages + extra, True
 
     def _newest_events(
-        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
     ) -> tuple[list[LogEvent], int]:
         """The newest `cap` events, read in windows stepping back from `end_ms`.
 
@@ -199,14 +205,14 @@ class CloudWatchSource:
         while high >= start_ms and total < cap and pages < max_pages:
             low = max(start_ms, high - width)
             wanted = cap - total
-            found, used, more = self._filter_range(group, low, high, pattern, wanted, max_pages - pages)
+            found, used, more = self._filter_range(group, low, high, where, wanted, max_pages - pages)
             pages += used
             if more and pages < max_pages:
                 if width > _MIN_WINDOW_MS:
                     width = max(width // 4, _MIN_WINDOW_MS)
                     continue  # too many in this window: look at a narrower slice next to `high`
                 # The narrowest window is still overfull: read it whole and keep its end.
-                found, used, _ = self._filter_range(group, low, high, pattern, _MAX_PAGE_EVENTS, max_pages - pages)
+                found, used, _ = self._filter_range(group, low, high, where, _MAX_PAGE_EVENTS, max_pages - pages)
                 pages += used
                 found = found[-wanted:]
             chunks.append(found)
@@ -217,7 +223,7 @@ class CloudWatchSource:
         return events[-cap:], pages
 
     def _filter_range(
-        self, group: str, start_ms: int, end_ms: int, pattern: str | None, cap: int, max_pages: int
+        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
     ) -> tuple[list[LogEvent], int, bool]:
         """The first `cap` events of one group in start..end, oldest first."""
         # `interleaved` is deprecated (AWS always interleaves now) but servers
@@ -227,9 +233,8 @@ class CloudWatchSource:
             "startTime": start_ms,
             "endTime": end_ms,
             "interleaved": True,
+            **where.params(),
         }
-        if pattern:
-            params["filterPattern"] = pattern
         found: list[LogEvent] = []
         seen: set[str] = set()
         pages = 0
@@ -399,21 +404,58 @@ class CloudWatchSource:
         start_ms: int,
         follow: bool,
         poll_s: float = 5.0,
+        end_ms: int | None = None,
+        streams: Sequence[str] = (),
+        stream_prefix: str | None = None,
+        lookback_ms: int = 0,
     ) -> Iterator[LogEvent]:
-        """Events from `start_ms` on, in time order; with `follow`, keep polling forever.
+        """Events from `start_ms` on, in time order; with `follow`, keep polling (see `logai.logs.tail`).
 
-        Like `aws logs tail`: each poll restarts at the newest timestamp seen,
-        so events at that timestamp come back again and are dropped by id.
+        Like `aws logs tail`, each poll restarts at the newest timestamp seen,
+        `lookback_ms` before it to catch late events, dropping repeats by id.
+        A transient failure while following is reported as a `FollowRetry` event.
         """
+
+        def retrying(error: SourceError, attempt: int, delay_s: float) -> None:
+            if self._sink is not None:
+                message = f"{error.message.rstrip('.')}; polling again in {delay_s:g} s (attempt {attempt})"
+                self._sink(FollowRetry(attempt=attempt, delay_s=delay_s, message=message))
+
         yield from tail_events(
             lambda group, params: self._call("filter_log_events", group=group, **params),
             groups,
-            pattern=pattern,
             start_ms=start_ms,
+            end_ms=end_ms,
+            where=EventFilter(pattern, tuple(streams), stream_prefix),
             follow=follow,
-            poll_s=poll_s,
             sleep=self._runtime.sleep,
+            policy=FollowPolicy(poll_s=poll_s, lookback_ms=lookback_ms),
+            now_ms=lambda: int(self._runtime.wall_clock() * 1000),
+            on_retry=retrying,
         )
+
+    def every_event(self, groups: Sequence[str], start_ms: int, end_ms: int, where: EventFilter = EventFilter()) -> Iterator[LogEvent]:
+        """Every matching event in start..end, oldest first, as the pages arrive (see `logai.logs.search`)."""
+        yield from every_event(lambda group, params: self._call("filter_log_events", group=group, **params), groups, start_ms, end_ms, where)
+
+    def list_streams(self, group: str, prefix: str | None = None, limit: int = 50) -> list[StreamInfo]:
+        """Up to `limit` streams of `group`: by name when a prefix is given, else the most recently written first
+        (CloudWatch cannot do both at once)."""
+        params: dict[str, Any] = {"logGroupName": group}
+        if prefix:
+            params.update(logStreamNamePrefix=prefix, orderBy="LogStreamName")
+        else:
+            params.update(orderBy="LastEventTime", descending=True)
+        found: list[StreamInfo] = []
+        while len(found) < limit:
+            params["limit"] = min(_MAX_GROUP_PAGE, limit - len(found))
+            page = self._call("describe_log_streams", group=group, **params)
+            found.extend(stream_info_from_api(raw) for raw in page.get("logStreams", []))
+            token = page.get("nextToken")
+            if not token:
+                break
+            params["nextToken"] = token
+        return found[:limit]
 
     # -- plumbing -------------------------------------------------------
 

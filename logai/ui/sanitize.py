@@ -17,8 +17,10 @@ which also breaks any escape sequence it started: `ESC]52;c;…` prints as
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from rich.markdown import Markdown
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 # CSI (7-bit `ESC [` or 8-bit 0x9B) with only parameter bytes, ending in `m`.
 _SGR = re.compile(r"(?:\x1b\[|\x9b)[0-9;:]*m")
@@ -43,7 +45,23 @@ def sanitize(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f]")
+
+
+def json_safe(document: str) -> str:
+    """JSON text (as `json.dumps(…, ensure_ascii=False)` writes it) with DEL and C1 escaped.
+
+    `json.dumps` escapes C0 itself but writes DEL and C1 raw; escaped, the
+    document means the same and a terminal showing it obeys nothing. Those
+    characters can only occur inside JSON strings, where `\\u00XX` is valid.
+    """
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+
+
 def safe_markdown(text: str) -> Markdown:
     """Markdown for a terminal: sanitised, and links printed as `text (target)`
     rather than as OSC 8 hyperlinks whose target the reader cannot see."""
+    # Imported here: `logai logs` sanitises every line and never needs Rich.
+    from rich.markdown import Markdown
+
     return Markdown(sanitize(text), hyperlinks=False)
