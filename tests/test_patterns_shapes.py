@@ -78,6 +78,8 @@ HEADERS: dict[str, Header] = {
     "python-dashes": lambda n, t: f"{t:%Y-%m-%d %H:%M:%S},{n % 1000:03d} - billing.worker - WARNING - ",
     "glog": lambda n, t: f"I{t:%m%d %H:%M:%S}.{n:06d} {n % 90 + 10:>7} server.go:{n % 300}] ",
     "level-first": lambda n, t: f"{('INFO', 'WARN')[n % 2]} [{('main', 'worker-2')[n % 2]}] ",
+    # no time at all (CloudWatch stamps the event itself): thread, level, logger
+    "thread-level-logger": lambda n, t: f"[{('main', 'pool-2-thread-1')[n % 2]}] {('INFO', 'ERROR')[n % 2]} com.example.Billing - ",
     # columns every line repeats after the time: a container runtime's stream and flag, a padded component
     "container-stream": lambda n, t: f"{t:%Y-%m-%dT%H:%M:%S}.{n:09d}Z stdout F ",
     "padded-columns": lambda n, t: f"{t.month}/{t.day}/{t:%Y %I:%M:%S %p}  {('billing.api', 'billing.worker')[n % 2]:<16}  ",

@@ -57,6 +57,11 @@ def _is_late_stamp(field: Field) -> bool:
     )
 
 
+def _is_leading_level(field: Field) -> bool:
+    """A level that can start a header without a time: upper case, bracketed or with a colon."""
+    return field.kind == "L" and (bool(field.opener) or field.text.isupper() or field.text.endswith(":"))
+
+
 def _is_separator(field: Field) -> bool:
     return field.kind == "-" or (field.kind == "X" and not field.text.strip(":|-"))
 
@@ -67,8 +72,10 @@ def header_length(fields: Sequence[Field]) -> int:
     if not count:
         return 0
     first = fields[0]
-    if first.kind == "L" and (first.opener or first.text.isupper() or first.text.endswith(":")) and count > 1:
+    if _is_leading_level(first) and count > 1:
         return _after_level(fields, 1, level_first=True)
+    if first.kind == "B" and count > 2 and _is_leading_level(fields[1]):
+        return _after_level(fields, 2, level_first=True)  # `[main] INFO app.Db - message`, no time
     start = 0
     if first.kind not in {"T", "N"}:
         # One tag before the time: a file name, a `-` placeholder, a shipper prefix.
