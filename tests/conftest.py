@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from logai.sandbox.incidents import GroundTruth, IncidentData
     from logai.sandbox.server import SandboxServer
 
 
@@ -95,6 +96,22 @@ def aws(sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> MotoEndpoint
     monkeypatch.setenv("AWS_REGION", endpoint.region)
     monkeypatch.setenv("AWS_DEFAULT_REGION", endpoint.region)
     return endpoint
+
+
+@pytest.fixture(scope="session")
+def _pool_shrink_data() -> IncidentData:
+    """The demo incident, generated once for the session (its times are relative to the session's start)."""
+    import time
+
+    from logai.sandbox.incidents import get_incident
+
+    return get_incident("pool-shrink").generate(int(time.time() * 1000))
+
+
+@pytest.fixture
+def pool_shrink(aws: MotoEndpoint, sandbox: SandboxServer, _pool_shrink_data: IncidentData) -> GroundTruth:
+    """The sandbox holding the demo incident (written straight into storage: fast); its ground truth."""
+    return sandbox.seed(_pool_shrink_data)
 
 
 @pytest.fixture(scope="session")

@@ -1,27 +1,19 @@
-"""`logai demo`: an embedded sandbox with the incident, with and without a model."""
+"""`logai demo`: the sandbox with an incident, with and without a model, and as a server for other shells."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
+import boto3
 from typer.testing import CliRunner
 
 from logai.cli import app
-from logai.demo.incident import CHECKOUT, GROUPS, PAYMENTS, incident_events
+from logai.sandbox.incidents import INCIDENTS
+from logai.sandbox.incidents.pool_shrink import CHECKOUT, PAYMENTS
 from tests.llm_server import call, text, tool_calls
-
-
-def test_incident_is_deterministic_and_tells_its_story() -> None:
-    now = 1_790_000_000_000
-    events = incident_events(now)
-    assert events == incident_events(now)
-    assert {e.group for e in events} == set(GROUPS)
-    assert all(now - 61 * 60_000 <= e.timestamp_ms <= now for e in events)
-    errors = [e for e in events if e.group == CHECKOUT and "PaymentServiceError" in e.message]
-    assert errors and min(e.timestamp_ms for e in errors) >= now - 30 * 60_000
-    assert any("maximumPoolSize=5" in e.message for e in events if e.group == PAYMENTS)
 
 
 def test_demo_without_a_model_shows_the_sandbox_and_what_the_model_would_get() -> None:
@@ -29,10 +21,10 @@ def test_demo_without_a_model_shows_the_sandbox_and_what_the_model_would_get() -
         [sys.executable, "-m", "logai", "demo"], capture_output=True, text=True, env=dict(os.environ), timeout=120
     )
     assert done.returncode == 0, done.stderr
-    for group in GROUPS:
+    for group in (CHECKOUT, PAYMENTS):
         assert group in done.stdout
     assert "What the model is sent" in done.stdout and "<log_data>" in done.stdout
-    assert "PaymentServiceError" in done.stdout
+    assert "CannotGetJdbcConnectionException" in done.stdout
     assert "No model is set" in done.stdout
     assert "Traceback" not in done.stderr
 
@@ -49,4 +41,60 @@ def test_demo_answers_a_question_about_the_incident(llm) -> None:  # type: ignor
     (tool,) = [m for m in llm.requests[1].body["messages"] if m["role"] == "tool"]
     assert "CannotGetJdbcConnectionException" in tool["content"]
     after = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
-    assert after == before  # the sandbox's AWS variables are gone again
+    assert after == before  # the demo never touches this process's AWS set-up
+
+
+def test_list_names_every_incident() -> None:
+    result = CliRunner().invoke(app, ["demo", "--list"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == list(INCIDENTS)
+
+
+def test_unknown_incident_and_misplaced_empty_are_usage_errors() -> None:
+    unknown = CliRunner().invoke(app, ["demo", "--incident", "meteor-strike"])
+    assert unknown.exit_code == 2 and "pool-shrink" in unknown.stderr
+    assert CliRunner().invoke(app, ["demo", "--empty"]).exit_code == 2
+
+
+def test_serve_empty_takes_data_from_another_process() -> None:
+    """`logai demo --serve --empty` in one process; boto3 seeds and reads it from another."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "logai", "demo", "--serve", "--empty"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert server.stdout is not None
+        exports: dict[str, str] = {}
+        for line in server.stdout:
+            if line.strip().startswith("export "):
+                key, _, value = line.strip().removeprefix("export ").partition("=")
+                exports[key] = value
+            elif exports:
+                break
+        logs = boto3.client(
+            "logs",
+            endpoint_url=exports["AWS_ENDPOINT_URL"],
+            region_name=exports["AWS_REGION"],
+            aws_access_key_id=exports["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=exports["AWS_SECRET_ACCESS_KEY"],
+        )
+        assert logs.describe_log_groups()["logGroups"] == []
+        logs.create_log_group(logGroupName="/mine")
+        logs.create_log_stream(logGroupName="/mine", logStreamName="s")
+        import time
+
+        now = int(time.time() * 1000)
+        logs.put_log_events(
+            logGroupName="/mine",
+            logStreamName="s",
+            logEvents=[{"timestamp": now - 2, "message": "ERROR boom"}, {"timestamp": now - 1, "message": "INFO fine"}],
+        )
+        found = logs.filter_log_events(logGroupName="/mine", filterPattern="ERROR")["events"]
+        assert [e["message"] for e in found] == ["ERROR boom"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert server.returncode == 0

@@ -5,24 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from logai.cli import app
-from logai.demo.incident import CHECKOUT, incident_events
-from logai.demo.sandbox import seed
+from logai.sandbox.incidents.pool_shrink import CHECKOUT
 from tests.llm_server import call, error, text, tool_calls
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def incident(aws):  # type: ignore[no-untyped-def]
-    seed(aws.client(), incident_events(int(time.time() * 1000)))
-    return aws
+def incident(pool_shrink):  # type: ignore[no-untyped-def]
+    return pool_shrink
 
 
 def test_chat_keeps_the_conversation_and_clear_forgets_it(incident, llm) -> None:  # type: ignore[no-untyped-def]

@@ -6,25 +6,21 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from logai.cli import app
-from logai.demo.incident import CHECKOUT, PAYMENTS, incident_events
-from logai.demo.sandbox import seed
+from logai.sandbox.incidents.pool_shrink import CHECKOUT, PAYMENTS, STRIPE_KEY
 from tests.llm_server import call, text, tool_calls
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def incident(aws):  # type: ignore[no-untyped-def]
-    now_ms = int(time.time() * 1000)
-    seed(aws.client(), incident_events(now_ms))
-    return aws
+def incident(pool_shrink):  # type: ignore[no-untyped-def]
+    return pool_shrink
 
 
 def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -57,23 +53,24 @@ def test_query_lists_groups_and_answers(incident, llm) -> None:  # type: ignore[
 def test_query_searches_and_redacts_before_anything_leaves(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
         tool_calls(
-            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR", "start": "2h", "limit": 1000}),
-            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "DEBUG", "start": "2h"}),
+            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "\"Task timed out\"", "start": "2h", "limit": 1000}),
+            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "\"payments client configured\"", "start": "4h"}),
         ),
         text("Checkout calls to payments time out since about 30 minutes ago."),
     )
     result = invoke("query", "why is checkout failing?")
     assert result.exit_code == 0, result.output
     assert "time out since about 30 minutes ago" in result.stdout
-    errors, debug = tool_messages(llm.requests[1])
-    assert "PaymentServiceError" in errors["content"]
-    assert "<log_data>" in errors["content"]
-    assert "payments client configured" in debug["content"]
-    assert "REDACTED" in debug["content"]
+    timeouts, configured = tool_messages(llm.requests[1])
+    assert "Task timed out after" in timeouts["content"]
+    assert "<log_data>" in timeouts["content"]
+    assert "payments client configured" in configured["content"]
+    assert "REDACTED" in configured["content"]
     # The credentials seeded into the incident never reach the model.
     everything_sent = json.dumps([r.body for r in llm.requests])
-    assert "Hunter2Secret" not in everything_sent
-    assert "sk_live_51HxQpD2eZvKYlo2CzqvW9XbTf" not in everything_sent
+    for secret in incident.secret_lines:
+        assert secret not in everything_sent
+    assert STRIPE_KEY in incident.secret_lines
     # Tool activity went to stderr, the answer alone to stdout.
     assert "search_logs" in result.stderr and "search_logs" not in result.stdout
 
@@ -112,9 +109,9 @@ def test_malformed_tool_arguments_go_back_to_the_model(incident, llm) -> None:  
 
 
 def test_model_failure_exits_1_with_one_sentence(incident, llm) -> None:  # type: ignore[no-untyped-def]
-    from tests.llm_server import error
+    from tests.llm_server import context_window_exceeded
 
-    llm.enqueue(error(401))
+    llm.enqueue(context_window_exceeded())
     result = invoke("query", "q")
     assert result.exit_code == 1
     assert "error:" in result.stderr

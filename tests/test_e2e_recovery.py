@@ -4,7 +4,6 @@ and a rate-limited model, through `logai query` against moto and the scripted se
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -12,15 +11,13 @@ from typer.testing import CliRunner
 
 from logai.cli import app
 from logai.runtime import Runtime
-from logai.demo.incident import CHECKOUT, incident_events
-from logai.demo.sandbox import seed
+from logai.sandbox.incidents.pool_shrink import CHECKOUT
 from tests.llm_server import call, error, text, tool_calls
 
 
 @pytest.fixture
-def incident(aws):  # type: ignore[no-untyped-def]
-    seed(aws.client(), incident_events(int(time.time() * 1000)))
-    return aws
+def incident(pool_shrink):  # type: ignore[no-untyped-def]
+    return pool_shrink
 
 
 class Waits:

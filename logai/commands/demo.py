@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, runtime_of, settings_or_exit
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, runtime_of, settings_or_exit
 
 if TYPE_CHECKING:
-    from logai.demo.sandbox import Sandbox
+    from logai.sandbox.config import SandboxConfig
+    from logai.sandbox.server import SandboxServer
     from logai.session import Session
     from logai.settings import Settings
 
@@ -20,24 +21,44 @@ def demo(
     ctx: typer.Context,
     ask: str | None = typer.Option(None, "--ask", help="Ask one question instead of opening a chat."),
     model: str | None = typer.Option(None, "--model", "-m", help="litellm model string (overrides LOGAI_MODEL)."),
+    incident: str | None = typer.Option(None, "--incident", help="Which incident to seed (see --list)."),
+    list_incidents: bool = typer.Option(False, "--list", help="List the incidents and exit."),
     serve: bool = typer.Option(False, "--serve", help="Keep the sandbox running and print how to point logai at it."),
+    empty: bool = typer.Option(False, "--empty", help="With --serve: start with no log groups (seed your own)."),
+    realistic: bool | None = typer.Option(
+        None, "--realistic/--plain", help="CloudWatch's rate quotas, latency and query times (sandbox_realistic)."
+    ),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="With --serve: the port (default: a free one)."),
 ) -> None:
     """An embedded CloudWatch Logs sandbox with a realistic incident.
 
     With a model set (LOGAI_MODEL or --model) you can chat about it; without
     one, the demo shows what logai reads and what the model would be sent.
     """
-    settings = settings_or_exit(model=model)
-    from logai.demo.sandbox import REGION, SandboxUnavailable, running_sandbox
+    from logai.sandbox.incidents import DEFAULT, INCIDENTS
+
+    if list_incidents:
+        for name, known in INCIDENTS.items():
+            print(f"{name:20} {known.title}")
+        raise typer.Exit(EXIT_OK)
+    if incident is not None and incident not in INCIDENTS:
+        fail(f"there is no incident {incident!r}.", EXIT_USAGE, hint=f"pick one of {', '.join(INCIDENTS)}")
+    if empty and (not serve or incident is not None):
+        fail("--empty starts an empty sandbox for --serve; it takes no --incident.", EXIT_USAGE)
+    settings = settings_or_exit(model=model, sandbox_realistic=realistic)
+    from logai.sandbox.server import SandboxUnavailable, running_sandbox
     from logai.ui.console import stderr_console
 
     err = stderr_console()
     runtime = runtime_of(ctx)
+    chosen = None if empty else incident or DEFAULT
     try:
-        with running_sandbox() as sandbox:
+        with running_sandbox(incident=chosen, config=sandbox_config(settings), runtime=runtime, port=port) as sandbox:
+            seeded = f"incident {chosen}: {sandbox.event_count:,} events" if chosen else "no log groups yet"
+            mode = "realistic" if settings.sandbox_realistic else "plain"
             err.print(
-                f"[dim]demo sandbox: {sandbox.event_count} events in 5 log groups at {sandbox.endpoint_url} "
-                f"(moto, {REGION}); nothing leaves this machine except what goes to the model[/]",
+                f"[dim]demo sandbox ({mode}) at {sandbox.url}, {seeded}; nothing leaves this machine "
+                "except what goes to the model[/]",
                 highlight=False,
             )
             if serve:
@@ -61,6 +82,21 @@ def demo(
                 run_chat(session, history=None)
     except SandboxUnavailable as exc:
         fail(str(exc), EXIT_FAILURE)
+    except OSError as exc:
+        fail(f"the sandbox cannot listen on port {port}: {exc.strerror or exc}.", EXIT_FAILURE, hint="pick another --port")
+
+
+def sandbox_config(settings: Settings) -> SandboxConfig:
+    """The sandbox's settings from logai's."""
+    from logai.sandbox.config import SandboxConfig
+
+    return SandboxConfig(
+        realistic=settings.sandbox_realistic,
+        quotas=dict(settings.sandbox_quotas),
+        latency_s=settings.sandbox_latency,
+        query_base_s=settings.sandbox_query_seconds,
+        query_per_million_s=settings.sandbox_query_seconds_per_million,
+    )
 
 
 def _ask(session: Session, question: str) -> None:
@@ -74,53 +110,53 @@ def _ask(session: Session, question: str) -> None:
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _serve(sandbox: Sandbox) -> None:
+def _serve(sandbox: SandboxServer) -> None:
     import threading
 
-    from logai.ui.console import stdout_console
-
-    out = stdout_console()
-    out.print("The sandbox runs until Ctrl-C. In another shell:", highlight=False)
+    out = typer.echo
+    out("The sandbox runs until Ctrl-C. In another shell:")
     for key, value in sandbox.environment().items():
-        out.print(f"  export {key}={value}", highlight=False, soft_wrap=True)
-    out.print("  logai logs groups\n  logai query 'why is checkout failing?'", highlight=False)
+        out(f"  export {key}={value}")
+    out("  logai logs groups\n  logai query 'why is checkout failing?'")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
-        out.print("sandbox stopped", highlight=False)
+        out("sandbox stopped")
 
 
-def _tour(settings: Settings, sandbox: Sandbox) -> None:
+def _tour(settings: Settings, sandbox: SandboxServer) -> None:
     """No model: show the sandbox through the same tools the model would call."""
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    from logai.demo.incident import CHECKOUT
+    from logai.figures import human_bytes
     from logai.tools.cloudwatch import LogTools
     from logai.ui.console import stdout_console
 
     out = stdout_console()
     source = sandbox.source(settings)
     tools = LogTools(source, budget_tokens=settings.tool_result_tokens, max_events=settings.max_search_events)
-    table = Table("log group", "stored bytes", "retention", title="Log groups in the sandbox", title_justify="left")
+    table = Table("log group", "stored", "retention", title="Log groups in the sandbox", title_justify="left")
     for group in source.list_groups():
         retention = f"{group.retention_days} d" if group.retention_days else "never expires"
-        table.add_row(group.name, f"{group.stored_bytes:,}", retention)
+        table.add_row(group.name, human_bytes(group.stored_bytes), retention)
     out.print(table)
-    result = tools.search_logs([CHECKOUT], filter_pattern="ERROR", start="1h")
-    out.print(
-        Panel(
-            Text(result.text),
-            title=f"What the model is sent for search_logs({CHECKOUT!r}, 'ERROR', last 1h)",
-            subtitle=result.summary,
-            title_align="left",
+    if sandbox.truth is not None:
+        where = sandbox.truth.root_group
+        result = tools.search_logs([where], filter_pattern="ERROR", start="1h")
+        out.print(
+            Panel(
+                Text(result.text),
+                title=f"What the model is sent for search_logs({where!r}, 'ERROR', last 1h)",
+                subtitle=result.summary,
+                title_align="left",
+            )
         )
-    )
     out.print(
         "No model is set, so the demo stops here. To ask questions about this incident, set one and run again:\n"
         "  LOGAI_MODEL=openai/gpt-4o-mini OPENAI_API_KEY=… logai demo\n"
-        "  LOGAI_MODEL=ollama/llama3.1 logai demo          (a local model)\n"
+        "  LOGAI_MODEL=ollama_chat/llama3.1 logai demo     (a local model)\n"
         "The same reads work without a model: `logai demo --serve`, then `logai logs search …` in another shell.",
         highlight=False,
     )

@@ -24,7 +24,7 @@ from logai.sandbox.config import SandboxConfig
 
 if TYPE_CHECKING:
     from logai.logs.source import CloudWatchSource
-    from logai.sandbox.incidents import GroundTruth
+    from logai.sandbox.incidents import GroundTruth, IncidentData
 
 # Any key works with the sandbox; these say what they are.
 CREDENTIALS = ("sandbox", "sandbox")
@@ -115,7 +115,10 @@ class SandboxServer:
         """Store incident `name` as of `now_ms` (the current time by default); its ground truth is kept in `truth`."""
         from logai.sandbox.incidents import get_incident
 
-        data = get_incident(name).generate(now_ms if now_ms is not None else int(time.time() * 1000))
+        return self.seed(get_incident(name).generate(now_ms if now_ms is not None else int(time.time() * 1000)))
+
+    def seed(self, data: IncidentData) -> GroundTruth:
+        """Store an incident already generated (tests generate one and seed it for many)."""
         self.event_count += self.app.store.seed(
             self.region,
             ((e.group, e.stream, e.timestamp_ms, e.message) for e in data.events),
