@@ -52,7 +52,7 @@ from tests.loghub import (  # noqa: E402
 )
 
 # What --loo fits, on nine systems at a time.
-GRID = {"variable_after": (2, 3, 4, 5, 6, 7, 8), "sample_size": (16, 64, 256)}
+GRID = {"variable_after": (2, 3, 4, 5, 6, 7, 8), "sample_size": (16, 32, 128)}
 MEMORY_LINES = 5_000_000
 
 
