@@ -18,6 +18,7 @@ from logai.runtime import REAL, Runtime
 
 if TYPE_CHECKING:
     from logai.agent.loop import Agent, ModelClient
+    from logai.history.transcript import Transcript
     from logai.logs.source import CloudWatchSource
     from logai.metrics.recording import Recording
     from logai.settings import Settings
@@ -26,10 +27,21 @@ if TYPE_CHECKING:
 class Session:
     """Asks questions, keeps the conversation, records each turn's events."""
 
-    def __init__(self, agent: Agent, recording: Recording, *, runtime: Runtime = REAL) -> None:
+    def __init__(
+        self,
+        agent: Agent,
+        recording: Recording,
+        *,
+        runtime: Runtime = REAL,
+        transcript: Transcript | None = None,
+        source: CloudWatchSource | None = None,
+    ) -> None:
+        """`transcript` keeps the session under LOGAI_HOME (None: history is off); `source` is what the tools read (the REPL lists groups with it)."""
         self.agent = agent
         self.recording = recording
         self.bus = recording.bus
+        self.transcript = transcript
+        self.source = source
         self._clock = runtime.clock
 
     @property
@@ -59,6 +71,8 @@ class Session:
 
     def close(self) -> None:
         self.recording.close()
+        if self.transcript is not None:
+            self.transcript.close()
 
 
 def open_session(
@@ -114,5 +128,13 @@ def open_session(
         known_groups=source.group_names,
         clock=runtime.clock,
     )
+    transcript = None
+    if settings.history_enabled:
+        from logai.history.store import prune
+        from logai.history.transcript import Transcript
+
+        prune(settings.home, keep_days=settings.history_retention_days, now=runtime.wall_clock())
+        transcript = Transcript(settings.home, model=settings.model, wall_clock=runtime.wall_clock, warn=bus.emit)
+        bus.subscribe(transcript)  # before the recording opens, so it sees which command this is
     recording = Recording.open(bus, home=settings.home, enabled=settings.metrics_enabled, command=command)
-    return Session(agent, recording, runtime=runtime)
+    return Session(agent, recording, runtime=runtime, transcript=transcript, source=source)

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # Metrics
     metrics_enabled: bool = Field(default=True, description="record metrics in LOGAI_HOME")
 
+    # History
+    history_enabled: bool = Field(default=True, description="keep each chat's and query's transcript in LOGAI_HOME")
+    history_retention_days: int = Field(default=30, ge=0, description="days a transcript is kept; 0 keeps them all")
+
     # The local sandbox (`logai demo`): faithful always; realistic adds quotas, latency and slow queries
     sandbox_realistic: bool = Field(default=False, description="sandbox: CloudWatch's rate quotas, latency and query times")
     sandbox_quotas: dict[str, float] = Field(

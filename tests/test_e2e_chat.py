@@ -35,8 +35,9 @@ def test_chat_keeps_the_conversation_and_clear_forgets_it(incident, llm) -> None
     out = result.stdout
     assert "Two Lambda groups: checkout-api and inventory-sync." in out
     assert "checkout-api is the one that fails." in out
-    assert "/clear" in out and "forget the conversation" in out  # /help text
-    assert "conversation cleared" in out
+    # With questions piped in, answers alone go to stdout; the rest to stderr.
+    assert "/clear" in result.stderr and "forget the conversation" in result.stderr  # /help text
+    assert "conversation cleared" in result.stderr and "conversation cleared" not in out
     first, second, third, fourth = (r.body["messages"] for r in llm.requests)
     # The third request (second question) carries the whole first turn…
     assert [m["role"] for m in third] == ["system", "user", "assistant", "tool", "assistant", "user"]
@@ -62,7 +63,7 @@ def test_chat_survives_a_failed_turn_and_exit_ends_it(incident, llm) -> None:  #
 def test_unknown_slash_command_is_explained(incident, llm) -> None:  # type: ignore[no-untyped-def]
     result = CliRunner().invoke(app, ["chat"], input="/frobnicate\n", catch_exceptions=False)
     assert result.exit_code == 0
-    assert "unknown command /frobnicate" in result.stdout
+    assert "unknown command /frobnicate" in result.stderr
     assert llm.requests == []
 
 

@@ -28,6 +28,14 @@ def query(
     if not question.strip():
         fail("the question is empty.", 2, hint='logai query "why did checkout fail at 14:05?"')
     settings = settings_or_exit(model=model, aws_profile=profile, aws_region=region, max_tool_rounds=max_rounds)
+    if settings.model:
+        # litellm takes seconds to import: import it while the AWS client and
+        # the metrics store are set up, not after.
+        import threading
+
+        from logai.llm.client import warm_up
+
+        threading.Thread(target=warm_up, name="litellm-warm-up", daemon=True).start()
     from logai.commands.running import TurnRecord, open_or_exit, print_warnings, run_turn
     from logai.events import EventBus
     from logai.ui.console import stderr_console, stdout_console

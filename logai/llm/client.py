@@ -65,6 +65,11 @@ def _load_litellm() -> ModuleType:
             import litellm
 
             _configure(litellm)
+            # litellm counts tokens of the first streamed reply with tiktoken,
+            # whose encoding takes a few hundred ms to load: load it here, off
+            # the path from the model's first byte to the screen.
+            import litellm.litellm_core_utils.default_encoding  # noqa: F401
+
             _litellm = litellm
     return _litellm
 

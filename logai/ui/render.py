@@ -72,6 +72,10 @@ class TurnView:
         self._live: Live | None = None
         self._spinner: Status | None = None
         self._running: dict[str, str] = {}
+        # Until the answer starts, a spinner says the model is being waited for
+        # (a slow model otherwise looks like a frozen screen).
+        self._waiting = True
+        self._spin()
 
     def handle(self, event: Event) -> None:
         if isinstance(event, TextDelta):
@@ -82,12 +86,15 @@ class TurnView:
                 self._live.transient = True
             self._end_segment()
             self._note(retry_line(event), style="yellow")
+            self._waiting = True
+            self._spin()
         elif isinstance(event, ToolCallStarted):
             self._end_segment()
             self._running[event.call_id] = event.name
             self._spin()
         elif isinstance(event, ToolCallFinished):
             self._running.pop(event.call_id, None)
+            self._waiting = True  # the results go back to the model next
             self._spin()
             self._tool_line(event)
         elif isinstance(event, (NudgeInjected, NudgeLimitReached)):
@@ -100,16 +107,21 @@ class TurnView:
         """Stop anything live (after Ctrl-C, say)."""
         self._end_segment()
         self._running.clear()
+        self._waiting = False
         self._spin()
 
     def _on_text(self, text: str) -> None:
         self._text += text
         if not self.stream_answer:
             return
+        first = self._live is None
         if self._live is None:
+            self._waiting = False
+            self._spin()  # the answer takes the waiting indicator's place
             self._live = Live(console=self.out, refresh_per_second=12, vertical_overflow="ellipsis")
             self._live.start()
-        self._live.update(Markdown(self._text))
+        # The first piece is painted at once, not on the next refresh tick.
+        self._live.update(Markdown(self._text), refresh=first)
 
     def _end_segment(self) -> None:
         """The text so far is final (tools come next): leave it on screen and start afresh."""
@@ -121,8 +133,9 @@ class TurnView:
     def _spin(self) -> None:
         if not self.status.is_terminal:
             return
-        if self._running:
-            label = "running " + ", ".join(sorted(set(self._running.values()))) + "…"
+        if self._running or self._waiting:
+            running = ", ".join(sorted(set(self._running.values())))
+            label = f"running {running}…" if running else "waiting for the model…"
             if self._spinner is None:
                 self._spinner = self.status.status(label, spinner="dots")
                 self._spinner.start()
@@ -133,7 +146,11 @@ class TurnView:
             self._spinner = None
 
     def _tool_line(self, event: ToolCallFinished) -> None:
-        """One line per call: mark, duration, tool, arguments, what it found (clipped to the width)."""
+        """One line per call: mark, duration, tool, arguments, what it found.
+
+        Long lines wrap rather than being cut at the width, so the outcome
+        and the reason a call failed stay in view.
+        """
         mark, style = ("✓", "green") if event.ok else ("✗", "red")
         line = Text()
         line.append(f"  {mark} ", style=style)
@@ -143,10 +160,7 @@ class TurnView:
         if args:
             line.append(f" {args}", style="dim")
         line.append(f" → {event.summary}", style="" if event.ok else "red")
-        if self.status.is_terminal:
-            self.status.print(line, highlight=False, no_wrap=True, overflow="ellipsis")
-        else:
-            self.status.print(line, highlight=False)
+        self.status.print(line, highlight=False)
 
     def _note(self, message: str, style: str = "dim") -> None:
         self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
@@ -154,6 +168,8 @@ class TurnView:
     def _finish(self, done: TurnDone) -> None:
         streamed = self._live is not None
         self._end_segment()
+        self._waiting = False
+        self._spin()
         if done.error:
             self.status.print(Text(f"error: {done.error}", style="bold red"), highlight=False)
             return

@@ -1,9 +1,11 @@
-"""The chat REPL: prompt, slash commands, turns that Ctrl-C can cancel.
+"""The chat REPL: prompt, completion, slash commands, turns that Ctrl-C can cancel.
 
-On a terminal the prompt is prompt-toolkit's (history, editing). When stdin
-is a pipe, each line is one question, until EOF. Ctrl-C during a turn
-cancels the turn and keeps the session; Ctrl-C twice at the prompt or Ctrl-D
-ends it.
+On a terminal the prompt is prompt-toolkit's: history, editing, Tab
+completion of slash commands and log group names, Alt-Enter (or Esc then
+Enter) for a new line. When stdin is a pipe, each line is one question,
+until EOF; answers go to stdout and everything else (slash command output,
+notes) to stderr. Ctrl-C during a turn cancels the turn and keeps the
+session; Ctrl-C twice at the prompt or Ctrl-D ends it.
 """
 
 from __future__ import annotations
@@ -11,26 +13,20 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from logai.session import Session
+from logai.ui.slash import COMMANDS, EXIT_WORDS, SlashCommands
 
-HELP = """\
-Ask a question about your CloudWatch Logs in plain words, for example:
-  why did checkout start failing at 14:05?
-  which log groups had the most errors in the last hour?
-Commands:
-  /help   this text
-  /clear  forget the conversation (start afresh)
-  /stats  metrics of this session so far
-  /exit   end the session (also Ctrl-D, or Ctrl-C twice)
-Ctrl-C while an answer runs cancels that answer and keeps the session."""
+if TYPE_CHECKING:
+    from prompt_toolkit.completion import Completion
+    from prompt_toolkit.document import Document
+
+    from logai.session import Session
 
 TurnRunner = Callable[[str], Awaitable[object]]
 
@@ -38,14 +34,30 @@ TurnRunner = Callable[[str], Awaitable[object]]
 class ChatLoop:
     """Reads questions, dispatches slash commands, runs turns."""
 
-    def __init__(self, session: Session, console: Console, run_turn: TurnRunner, *, history: Path | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        console: Console,
+        run_turn: TurnRunner,
+        *,
+        history: Path | None,
+        errors: Console | None = None,
+    ) -> None:
+        """`console` is the terminal (stdout); `errors` is where panels go when input is piped (stderr)."""
+        from logai.ui.console import stderr_console
+
         self.session = session
         self.console = console
+        self.errors = errors or stderr_console()
+        self.panels = console
         self.run_turn = run_turn
         self.history = history
         self.turns = 0
+        home = session.transcript.home if session.transcript is not None else history.parent if history else None
+        self.commands = SlashCommands(session, home=home, pager=True)
 
     async def run(self, *, interactive: bool) -> None:
+        self.panels = self.console if interactive else self.errors
         if interactive:
             await self._interactive()
         else:
@@ -62,7 +74,13 @@ class ChatLoop:
                 history = FileHistory(str(self.history))
             except OSError:
                 pass  # no history beats no chat
-        prompt: PromptSession[str] = PromptSession(history=history)
+        prompt: PromptSession[str] = PromptSession(
+            history=history,
+            completer=_completer(self._group_names),
+            complete_while_typing=False,
+            key_bindings=_newline_on_alt_enter(),
+            prompt_continuation="     > ",
+        )
         self.console.print(Text("logai chat: ask about your logs; /help for commands, Ctrl-D to leave.", style="dim"))
         interrupted = False
         while True:
@@ -89,31 +107,29 @@ class ChatLoop:
                 return
 
     async def handle(self, line: str) -> bool:
-        """One input line; False means the session should end."""
+        """One input (a line, or several from Alt-Enter); False means the session should end."""
         text = line.strip()
         if not text:
             return True
         if text.startswith("/"):
-            return self._command(text)
+            if text.split()[0].lower() in EXIT_WORDS:
+                return False
+            await self.commands.run(text, self.panels)
+            return True
         await self._turn(text)
         return True
 
-    def _command(self, text: str) -> bool:
-        command = text.split()[0].lower()
-        if command in ("/exit", "/quit", "/q"):
-            return False
-        if command == "/help":
-            self.console.print(HELP, highlight=False)
-        elif command == "/clear":
-            self.session.clear()
-            self.console.print(Text("conversation cleared", style="dim"))
-        elif command == "/stats":
-            from logai.ui.summary import session_summary
+    def _group_names(self) -> list[str]:
+        """Group names for completion: listed once per session (the source keeps them)."""
+        from logai.logs.errors import SourceError
 
-            self.console.print(session_summary(self.session.metrics.export_summary()))
-        else:
-            self.console.print(Text(f"unknown command {command}; /help lists them", style="yellow"))
-        return True
+        source = self.session.source
+        if source is None:
+            return []
+        try:
+            return source.group_names()
+        except SourceError:
+            return []
 
     async def _turn(self, question: str) -> None:
         task = asyncio.ensure_future(self.run_turn(question))
@@ -129,7 +145,37 @@ class ChatLoop:
         except asyncio.CancelledError:
             if not task.cancelled():
                 raise
-            self.console.print(Text("cancelled; the conversation is as it was before that question", style="dim"))
+            self.panels.print(Text("cancelled; the conversation is as it was before that question", style="dim"))
         finally:
             if installed:
                 loop.remove_signal_handler(signal.SIGINT)
+
+
+def _completer(group_names: Callable[[], list[str]]) -> Any:
+    """Tab completes a slash command at the start of the input, and a log group name in any word starting with `/`."""
+    from prompt_toolkit.completion import Completer, Completion
+
+    class _Completions(Completer):
+        def get_completions(self, document: Document, complete_event: Any) -> Iterable[Completion]:
+            word = document.get_word_before_cursor(WORD=True)
+            if not word.startswith("/"):
+                return
+            first = not document.text_before_cursor[: -len(word)].strip()
+            candidates = list(COMMANDS) if first else group_names()
+            for candidate in candidates:
+                if candidate.startswith(word):
+                    yield Completion(candidate, start_position=-len(word))
+
+    return _Completions()
+
+
+def _newline_on_alt_enter() -> Any:
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+
+    @bindings.add("escape", "enter")
+    def _newline(event: Any) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return bindings
