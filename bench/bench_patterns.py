@@ -1,5 +1,6 @@
 """Measure logai's template miner against the loghub labels, beside drain3, and its speed and memory.
 
+    .venv/bin/pip install -e '.[bench]'                  # drain3, the yardstick
     .venv/bin/python bench/bench_patterns.py             # per-system GA/FGA/PA, lines/s, header variants
     .venv/bin/python bench/bench_patterns.py --loo       # leave-one-out: parameters fitted on nine systems
     .venv/bin/python bench/bench_patterns.py --memory    # peak RSS over 5M lines, streamed, in a subprocess
