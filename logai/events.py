@@ -140,12 +140,46 @@ class IntentDetected:
     confidence_bucket: str
 
 
+@dataclass(frozen=True, slots=True)
+class ToolCallsSkipped:
+    """Calls of one reply that were not run.
+
+    `merged` repeated an earlier call of the same reply (same tool, same
+    arguments) and share its result; `over_limit` went past the cap on calls
+    per reply or per turn (`limit` is `reply` or `turn`, empty when none
+    did). `message` is what the model was told.
+    """
+
+    merged: int
+    over_limit: int
+    limit: Literal["reply", "turn", ""]
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReached:
+    """A budget or deadline stopped the turn; `message` is the one sentence the user sees.
+
+    `budget` names it: `turn_tokens`, `session_tokens`, `turn_cost`,
+    `session_cost`, `turn_cloudwatch_cost`, `session_cloudwatch_cost`,
+    `turn_time`, or `tools_withdrawn` (the model kept calling tools after
+    they were taken away).
+    """
+
+    budget: str
+    message: str
+
+
 StopReason = Literal["answered", "max_rounds", "error", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
 class TurnDone:
-    """The turn ended. `answer` is the final text, shown once."""
+    """The turn ended. `answer` is the final text, shown once.
+
+    `setup_error` is true when the error lies in the set-up (the API key, the
+    base URL, the model name) rather than in this run, so a command can exit 2.
+    """
 
     answer: str
     stop_reason: StopReason
@@ -153,6 +187,7 @@ class TurnDone:
     tool_rounds: int = 0
     usage: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
+    setup_error: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +213,13 @@ class CloudWatchCall:
     action: str
     outcome: str
     duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class InsightsScanned:
+    """A Logs Insights query settled having scanned `bytes_scanned` bytes (what CloudWatch bills)."""
+
+    bytes_scanned: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +260,8 @@ Event = (
     | RetryGaveUp
     | ToolCallStarted
     | ToolCallFinished
+    | ToolCallsSkipped
+    | BudgetReached
     | NudgeInjected
     | NudgeLimitReached
     | IntentDetected
@@ -227,6 +271,7 @@ Event = (
     | CloudWatchCall
     | CloudWatchRetry
     | FollowRetry
+    | InsightsScanned
 )
 
 EventSink = Callable[[Event], None]

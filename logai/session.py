@@ -90,6 +90,7 @@ def open_session(
     metrics store included. `llm` and `source` may be injected (tests, the
     demo); an injected source should write to the same bus.
     """
+    from logai.agent.budget import Budgets, Spending
     from logai.agent.intent import IntentDetector
     from logai.agent.loop import Agent
     from logai.agent.prompt import system_prompt
@@ -100,6 +101,8 @@ def open_session(
     from logai.tools.registry import ToolRegistry
 
     bus = bus or EventBus()
+    spending = Spending()
+    bus.subscribe(spending.observe)  # Insights scans are reported from tool threads, on the bus
     if source is None:
         source = CloudWatchSource.from_settings(settings, runtime=runtime, sink=bus.emit)
     if llm is None:
@@ -111,13 +114,16 @@ def open_session(
         budget_tokens=settings.tool_result_tokens,
         max_events=settings.max_search_events,
         insights_timeout=settings.insights_timeout,
+        insights_max_days=settings.insights_max_days,
         runtime=runtime,
     )
     agent = Agent(
         llm=llm,
-        tools=ToolRegistry(tools.functions()),
+        tools=ToolRegistry(tools.functions(), budget_tokens=settings.tool_result_tokens),
         system_prompt=system_prompt(region=source.region),
         max_tool_rounds=settings.max_tool_rounds,
+        max_calls_per_reply=settings.max_calls_per_reply,
+        max_calls_per_turn=settings.max_calls_per_turn,
         recovery=RecoveryPolicy(
             auto_retry_enabled=settings.auto_retry_enabled,
             intent_detection_enabled=settings.intent_detection_enabled,
@@ -126,6 +132,19 @@ def open_session(
         ),
         detector=IntentDetector() if settings.intent_detection_enabled else None,
         known_groups=source.group_names,
+        budgets=Budgets(
+            turn_token_budget=settings.turn_token_budget,
+            session_token_budget=settings.session_token_budget,
+            turn_cost_budget=settings.turn_cost_budget,
+            session_cost_budget=settings.session_cost_budget,
+            turn_cloudwatch_budget=settings.turn_cloudwatch_budget,
+            session_cloudwatch_budget=settings.session_cloudwatch_budget,
+            insights_price_per_gb=settings.insights_price_per_gb,
+        ),
+        spending=spending,
+        turn_timeout=settings.turn_timeout,
+        tool_timeout=settings.tool_timeout,
+        note_tokens=settings.tool_result_tokens,
         clock=runtime.clock,
     )
     transcript = None

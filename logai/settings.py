@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     api_base: str | None = Field(default=None, description="base URL of an OpenAI-compatible server")
     api_key: SecretStr | None = Field(default=None, description="API key; provider variables work too")
     llm_stream: bool = Field(default=True, description="stream answers; turn off for servers that cannot stream")
-    llm_timeout: float = Field(default=60.0, gt=0, description="seconds before one model request times out")
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds one model request may take, the whole answer stream included")
+    max_output_tokens: int = Field(default=4096, ge=1, description="longest answer the model may write per request (sent as max_tokens)")
     llm_max_attempts: int = Field(default=5, ge=1, le=20, description="tries per model request, first included")
     llm_retry_deadline: float = Field(default=120.0, gt=0, description="seconds all retries of one request may take")
     llm_backoff_base: float = Field(default=0.5, gt=0, description="first backoff wait in seconds; doubles each try")
@@ -64,6 +65,20 @@ class Settings(BaseSettings):
     widen_factor: float = Field(default=4.0, gt=1, description="how much wider the suggested time range is after an empty search")
     insights_timeout: float = Field(default=60.0, gt=0, description="seconds before a Logs Insights query is stopped")
     max_search_events: int = Field(default=2000, ge=1, le=100_000, description="events one search may read")
+    insights_max_days: float = Field(default=7.0, gt=0, description="longest time range a Logs Insights query from the model may span, in days")
+    max_calls_per_reply: int = Field(default=8, ge=1, le=100, description="tool calls run per model reply (identical calls are merged first)")
+    max_calls_per_turn: int = Field(default=40, ge=1, le=1000, description="tool calls run per turn")
+    tool_timeout: float = Field(default=90.0, gt=0, description="seconds one tool call may take")
+    turn_timeout: float = Field(default=300.0, gt=0, description="seconds one answer may take, model and tools included")
+
+    # Budgets (costs in US dollars); reaching one stops the turn and says which
+    turn_token_budget: int = Field(default=250_000, ge=1, description="model tokens (in and out) one turn may use")
+    session_token_budget: int = Field(default=2_000_000, ge=1, description="model tokens one session may use")
+    turn_cost_budget: float = Field(default=0.50, gt=0, description="model cost one turn may run up")
+    session_cost_budget: float = Field(default=5.00, gt=0, description="model cost one session may run up")
+    turn_cloudwatch_budget: float = Field(default=0.10, gt=0, description="Logs Insights cost (bytes scanned) one turn may run up")
+    session_cloudwatch_budget: float = Field(default=1.00, gt=0, description="Logs Insights cost one session may run up")
+    insights_price_per_gb: float = Field(default=0.005, ge=0, description="what Logs Insights charges per GB scanned")
 
     # Metrics
     metrics_enabled: bool = Field(default=True, description="record metrics in LOGAI_HOME")
@@ -71,6 +86,7 @@ class Settings(BaseSettings):
     # History
     history_enabled: bool = Field(default=True, description="keep each chat's and query's transcript in LOGAI_HOME")
     history_retention_days: int = Field(default=30, ge=0, description="days a transcript is kept; 0 keeps them all")
+    metrics_retention_days: float = Field(default=90.0, gt=0, description="days each session's detail is kept (running totals stay)")
 
     # The local sandbox (`logai demo`): faithful always; realistic adds quotas, latency and slow queries
     sandbox_realistic: bool = Field(default=False, description="sandbox: CloudWatch's rate quotas, latency and query times")

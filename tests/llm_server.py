@@ -23,6 +23,8 @@ Reply builders (module-level functions, each returns a frozen reply):
 - `held(reply)`: the server holds the reply until `release()` (or `reset()`/`stop()`):
   a model that is slow for as long as the test wants, with no clock involved.
 - `dropped()`: the socket closes without any response.
+- `raw(body, status=200, content_type=…)`: exactly these bytes, whatever the
+  request asked for: an empty 200, an HTML page, malformed JSON or SSE.
 
 A request with `"stream": false` gets the same scripted reply as one JSON
 `chat.completion`. When the script is used up the server answers 400 with
@@ -111,7 +113,17 @@ class DroppedConnection:
     held: bool = False
 
 
-Reply = MessageReply | ErrorReply | DroppedConnection
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RawReply:
+    """Exactly `body`, with `status` and `content_type`: what a broken proxy or a wrong URL sends."""
+
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    held: bool = False
+
+
+Reply = MessageReply | ErrorReply | DroppedConnection | RawReply
 
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -220,6 +232,12 @@ def held(reply: Reply) -> Reply:
 def dropped() -> DroppedConnection:
     """The socket closes without any response."""
     return DroppedConnection()
+
+
+def raw(body: bytes | str, *, status: int = 200, content_type: str = "text/html; charset=utf-8") -> RawReply:
+    """These bytes as the whole answer (no OpenAI shape at all)."""
+    data = body.encode() if isinstance(body, str) else body
+    return RawReply(body=data, status=status, content_type=content_type)
 
 
 # --- rendering -----------------------------------------------------------------
@@ -357,6 +375,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = body if isinstance(body, dict) else {}
         if isinstance(reply, DroppedConnection):
             self._drop()
+        elif isinstance(reply, RawReply):
+            self._send_raw(reply)
         elif isinstance(reply, ErrorReply):
             extra = list(reply.headers)
             if reply.retry_after is not None:
@@ -376,6 +396,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_raw(self, reply: RawReply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def _send_completion(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
         data = json.dumps(completion_body(reply, model=str(request.get("model", "scripted")),

@@ -202,14 +202,27 @@ async def test_last_round_offers_no_tools_so_the_model_must_answer() -> None:
     assert events[-1].tool_rounds == 2
 
 
-async def test_a_tool_call_when_none_was_offered_is_answered_then_an_answer_is_required() -> None:
+async def test_a_tool_call_when_none_was_offered_is_refused_then_an_answer_is_required() -> None:
     model = FakeModel(call("search_logs", 1, log_groups=["/a"]), call("search_logs", 2, log_groups=["/b"]), say("ok"))
     agent, tools, _ = make_agent(model, max_tool_rounds=1)
     events = await run(agent, "q")
     assert len(tools.searches) == 1  # the second call was refused, not run
     refused = agent.messages[-2]
-    assert refused["role"] == "tool" and "no more tool calls" in refused["content"]
+    assert refused["role"] == "user" and "no longer available" in refused["content"]
+    # The refused call is not in the history: nothing answers it.
+    assert [m.get("tool_calls", [{}])[0].get("id") for m in agent.messages if m["role"] == "assistant"] == ["call_search_logs_1", None]
     assert events[-1].answer == "ok"
+
+
+async def test_a_model_that_keeps_calling_withdrawn_tools_is_stopped() -> None:
+    model = FakeModel(*[call("search_logs", n, log_groups=[f"/{n}"]) for n in range(1, 30)])
+    agent, tools, metrics = make_agent(model, max_tool_rounds=1)
+    events = await run(agent, "q")
+    done = events[-1]
+    assert done.stop_reason == "error" and "kept calling tools after they were withdrawn" in (done.error or "")
+    assert len(model.requests) == 3  # the round, then one refusal and one more reply
+    assert len(tools.searches) == 1
+    assert metrics.counter_value(names.BUDGET_REACHED, {"budget": "tools_withdrawn"}) == 1
 
 
 async def test_model_failure_ends_the_turn_and_rolls_the_conversation_back() -> None:

@@ -13,10 +13,14 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
+from logai.agent.budget import Budgets, Spending, Spent
+from logai.agent.calls import plan_calls
 from logai.agent.intent import IntentDetector
-from logai.agent.recovery import LimitReached, Nudge, RecoveryPolicy, TurnRecovery
+from logai.agent.recovery import NUDGE_PREFIX, LimitReached, Nudge, RecoveryPolicy, TurnRecovery
+from logai.deadline import Deadline
 from logai.events import (
     AssistantMessage,
+    BudgetReached,
     Event,
     ModelEvent,
     NudgeInjected,
@@ -24,16 +28,25 @@ from logai.events import (
     StopReason,
     ToolCall,
     ToolCallFinished,
+    ToolCallsSkipped,
     ToolCallStarted,
     TurnDone,
     Usage,
 )
+from logai.figures import plural
 from logai.llm.client import LLMError
+from logai.logs.redact import redact
+from logai.logs.shaping import fit_text
 from logai.tools.registry import PreparedCall, ToolRegistry
 from logai.tools.result import ToolResult
 
 # Tool results of earlier turns keep this many characters (their header and first lines).
 OLD_RESULT_CHARS = 600
+
+WITHDRAWN_NOTE = (
+    f"{NUDGE_PREFIX} Tools are no longer available in this turn. "
+    "Answer now in plain text with what you found; do not call any tool."
+)
 
 
 class ModelClient(Protocol):
@@ -45,7 +58,12 @@ class ModelClient(Protocol):
 
 
 class Agent:
-    """Runs turns: model replies, tool rounds, recovery nudges, until an answer."""
+    """Runs turns: model replies, tool rounds, recovery nudges, until an answer or a limit.
+
+    Every turn is bounded: `max_tool_rounds` rounds, `max_calls_per_reply` and
+    `max_calls_per_turn` tool calls, one more reply once the tools are
+    withdrawn, the spending `budgets`, and `turn_timeout` seconds on `clock`.
+    """
 
     def __init__(
         self,
@@ -54,17 +72,31 @@ class Agent:
         tools: ToolRegistry,
         system_prompt: str,
         max_tool_rounds: int = 8,
+        max_calls_per_reply: int = 8,
+        max_calls_per_turn: int = 40,
         recovery: RecoveryPolicy | None = None,
         detector: IntentDetector | None = None,
         known_groups: Callable[[], Sequence[str]] | None = None,
+        budgets: Budgets | None = None,
+        spending: Spending | None = None,
+        turn_timeout: float | None = None,
+        tool_timeout: float | None = None,
+        note_tokens: int = 3000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.llm = llm
         self.tools = tools
         self.max_tool_rounds = max_tool_rounds
+        self.max_calls_per_reply = max_calls_per_reply
+        self.max_calls_per_turn = max_calls_per_turn
         self.recovery = recovery or RecoveryPolicy()
         self.detector = detector
         self.known_groups = known_groups
+        self.budgets = budgets or Budgets()
+        self.spending = spending or Spending()
+        self.turn_timeout = turn_timeout
+        self.tool_timeout = tool_timeout
+        self.note_tokens = note_tokens
         self.clock = clock
         self._system = {"role": "system", "content": system_prompt}
         self.messages: list[dict[str, Any]] = [self._system]
@@ -98,13 +130,28 @@ class Agent:
     async def _turn(self) -> AsyncIterator[Event]:
         retry = TurnRecovery(self.recovery, detector=self.detector, known_groups=self.known_groups)
         usage = {"prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0, "requests": 0.0}
-        rounds = 0
+        rounds = calls_made = refusals = 0
         force_answer = False
+        spent_before = self.spending.snapshot()
+        deadline = Deadline.after(self.turn_timeout, "turn_timeout", self.clock) if self.turn_timeout else None
+
+        def stopped(budget: str, message: str) -> list[Event]:
+            return [
+                BudgetReached(budget, message),
+                TurnDone(answer="", stop_reason="error", error=message, tool_rounds=rounds, usage=usage),
+            ]
+
         while True:
+            limit = self._limit_reached(spent_before, deadline)
+            if limit is not None:
+                for event in stopped(*limit):
+                    yield event
+                return
             offer_tools = rounds < self.max_tool_rounds and not force_answer
             reply: AssistantMessage | None = None
+            stream = self.llm.respond(self.messages, self.tools.schemas() if offer_tools else None)
             try:
-                async for model_event in self.llm.respond(self.messages, self.tools.schemas() if offer_tools else None):
+                async for model_event in stream:
                     if isinstance(model_event, AssistantMessage):
                         reply = model_event
                         continue
@@ -113,33 +160,63 @@ class Agent:
                         usage["completion_tokens"] += model_event.completion_tokens
                         usage["cost_usd"] += model_event.cost_usd or 0.0
                         usage["requests"] += 1
+                        self.spending.add_usage(model_event)
                     yield model_event
+                    if deadline is not None and deadline.passed():
+                        break  # the stream is closed below; the check at the top of the loop ends the turn
             except LLMError as exc:  # a failure the adapter gave up on; anything else is a bug and propagates
+                if deadline is not None and deadline.passed():
+                    continue  # the turn's own deadline is the better explanation
                 error = f"{exc} Hint: {exc.hint}" if exc.hint else str(exc)
-                yield TurnDone(answer="", stop_reason="error", error=error, tool_rounds=rounds, usage=usage)
+                yield TurnDone(
+                    answer="", stop_reason="error", error=error, tool_rounds=rounds, usage=usage, setup_error=exc.setup
+                )
                 return
+            finally:
+                await _close(stream)
+            if deadline is not None and deadline.passed():
+                continue
             if reply is None:  # the adapter always ends with a message; guard against a broken one
                 yield TurnDone(answer="", stop_reason="error", error="the model sent no reply", tool_rounds=rounds, usage=usage)
                 return
-            self.messages.append(_assistant_message(reply))
 
             if reply.tool_calls and offer_tools:
                 rounds += 1
+                plan = plan_calls(reply.tool_calls, per_reply=self.max_calls_per_reply, turn_left=self.max_calls_per_turn - calls_made)
+                self.messages.append(_assistant_message(reply, plan.run))
+                calls_made += len(plan.run)
                 results: list[ToolResult] = []
-                async for event in self._run_tools(reply.tool_calls, results):
+                async for event in self._run_tools(plan.run, results, deadline):
                     yield event
+                note = plan.note(NUDGE_PREFIX, per_reply=self.max_calls_per_reply, per_turn=self.max_calls_per_turn)
+                if note is not None:
+                    note = self._note(note)
+                    yield ToolCallsSkipped(merged=plan.merged, over_limit=len(plan.skipped), limit=plan.limit, message=note)
+                force_answer = force_answer or calls_made >= self.max_calls_per_turn
                 for due in retry.after_tools(results):
                     force_answer = force_answer or isinstance(due, LimitReached)
                     yield self._inject(due)
                 continue
             if reply.tool_calls:
-                # Tools were not offered, yet the model called one: answer its
-                # calls so the history stays valid, then insist on an answer.
-                for call in reply.tool_calls:
-                    self._append_tool_result(call, "Error: no more tool calls are allowed in this turn; answer now.")
+                # Tools were withdrawn, yet the model called one. Its calls are
+                # left out of the history (nothing answers them) and it is told
+                # to answer; a second such reply ends the turn.
+                refusals += 1
+                if refusals > 1:
+                    for event in stopped(
+                        "tools_withdrawn",
+                        f"The model kept calling tools after they were withdrawn, so the turn was stopped after "
+                        f"{plural(int(usage['requests']), 'model request')}.",
+                    ):
+                        yield event
+                    return
+                if reply.content:
+                    self.messages.append(_assistant_message(reply, ()))
+                self.messages.append({"role": "user", "content": WITHDRAWN_NOTE})
                 force_answer = True
                 continue
 
+            self.messages.append(_assistant_message(reply, ()))
             seen, decision = retry.after_reply(reply.content, tools_offered=offer_tools)
             if seen is not None:
                 yield seen
@@ -151,7 +228,18 @@ class Agent:
             yield TurnDone(answer=reply.content, stop_reason=stop, tool_rounds=rounds, usage=usage)
             return
 
-    async def _run_tools(self, calls: Sequence[ToolCall], results: list[ToolResult]) -> AsyncIterator[Event]:
+    def _limit_reached(self, spent_before: Spent, deadline: Deadline | None) -> tuple[str, str] | None:
+        """The budget or deadline that ends the turn now, as (name, sentence)."""
+        if deadline is not None and deadline.passed():
+            return "turn_time", (
+                f"{deadline.message('This turn')}; raise turn_timeout (LOGAI_TURN_TIMEOUT) or ask a narrower question."
+            )
+        session = self.spending.snapshot()
+        return self.budgets.reached(session, session - spent_before)
+
+    async def _run_tools(
+        self, calls: Sequence[ToolCall], results: list[ToolResult], turn_deadline: Deadline | None
+    ) -> AsyncIterator[Event]:
         """Run one round's calls concurrently; results go back in the model's order."""
         prepared = [self.tools.prepare(call) for call in calls]
         for item in prepared:
@@ -159,7 +247,10 @@ class Agent:
 
         async def run(item: PreparedCall) -> tuple[ToolResult, float]:
             began = self.clock()
-            result = await self.tools.run(item)
+            deadline = Deadline.after(self.tool_timeout, "tool_timeout", self.clock) if self.tool_timeout else None
+            if turn_deadline is not None:
+                deadline = turn_deadline.tighter(deadline)
+            result = await self.tools.run(item, deadline=deadline)
             return result, self.clock() - began
 
         tasks = [asyncio.create_task(run(item)) for item in prepared]
@@ -199,23 +290,36 @@ class Agent:
     def _append_tool_result(self, call: ToolCall, text: str) -> None:
         self.messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": text})
 
+    def _note(self, text: str) -> str:
+        """Append a note from logai for the model: redacted (it may quote group names) and within budget."""
+        note = fit_text(redact(text), self.note_tokens)
+        self.messages.append({"role": "user", "content": note})
+        return note
+
     def _inject(self, decision: Nudge | LimitReached) -> NudgeInjected | NudgeLimitReached:
-        self.messages.append({"role": "user", "content": decision.message})
+        message = self._note(decision.message)
         if isinstance(decision, LimitReached):
             return NudgeLimitReached(reason=decision.reason)
-        return NudgeInjected(reason=decision.reason, attempt=decision.attempt, message=decision.message)
+        return NudgeInjected(reason=decision.reason, attempt=decision.attempt, message=message)
 
 
 def _with_duration(done: TurnDone, seconds: float) -> TurnDone:
     return replace(done, duration_s=seconds)
 
 
-def _assistant_message(reply: AssistantMessage) -> dict[str, Any]:
+async def _close(stream: AsyncIterator[ModelEvent]) -> None:
+    """Close a model stream left early, so its HTTP response is released now."""
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        await close()
+
+
+def _assistant_message(reply: AssistantMessage, calls: Sequence[ToolCall]) -> dict[str, Any]:
+    """The reply as the history keeps it, with only the tool calls that ran (each has its result)."""
     message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
-    if reply.tool_calls:
+    if calls:
         message["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}}
-            for c in reply.tool_calls
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}} for c in calls
         ]
     return message
 

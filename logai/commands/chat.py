@@ -31,10 +31,17 @@ def chat(
 
 
 def run_chat(session: Session, *, history: Path | None) -> None:
-    """The REPL around an open session; prints the session summary at the end."""
+    """The REPL around an open session; prints the session summary at the end.
+
+    When questions were asked and every one failed, the exit code says so
+    (1, or 2 when each failure was the set-up's): a script piping questions
+    in must not read success.
+    """
     import asyncio
 
+    from logai.commands.common import EXIT_FAILURE, EXIT_USAGE
     from logai.commands.running import consume_turn, turn_view
+    from logai.events import TurnDone
     from logai.llm.client import warm_up
     from logai.ui.console import stderr_console, stdout_console
     from logai.ui.repl import ChatLoop
@@ -43,8 +50,12 @@ def run_chat(session: Session, *, history: Path | None) -> None:
     threading.Thread(target=warm_up, name="litellm-warm-up", daemon=True).start()
     console = stdout_console()
 
+    outcomes: list[TurnDone] = []
+
     async def one_turn(question: str) -> object:
-        return await consume_turn(session, question, turn_view(show=True))
+        done = await consume_turn(session, question, turn_view(show=True))
+        outcomes.append(done)
+        return done
 
     loop = ChatLoop(session, console, one_turn, history=history)
     try:
@@ -56,6 +67,8 @@ def run_chat(session: Session, *, history: Path | None) -> None:
         from logai.ui.summary import session_summary
 
         stderr_console().print(session_summary(session.metrics.export_summary()))
+    if outcomes and all(done.stop_reason == "error" for done in outcomes):
+        raise typer.Exit(EXIT_USAGE if all(done.setup_error for done in outcomes) else EXIT_FAILURE)
 
 
 def register(app: typer.Typer) -> None:

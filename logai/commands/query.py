@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, fail, runtime_of, settings_or_exit
+from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, runtime_of, settings_or_exit
 
 QUESTION_HELP = 'The question, in plain words ("-" reads it from stdin).'
 
@@ -61,12 +61,16 @@ def query(
         }
         if stats:
             payload["metrics"] = session.metrics.export_summary()
-        stdout_console().file.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        from logai.ui.sanitize import json_safe
+
+        stdout_console().file.write(json_safe(json.dumps(payload, ensure_ascii=False, default=str)) + "\n")
     elif stats:
         from logai.ui.summary import session_summary
 
         err.print(session_summary(session.metrics.export_summary()))
-    raise typer.Exit(EXIT_FAILURE if done.stop_reason == "error" else EXIT_OK)
+    if done.stop_reason != "error":
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_USAGE if done.setup_error else EXIT_FAILURE)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ neither wait nor guess.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from logai.events import AssistantMessage, ModelEvent, ModelRequestFinished, Ret
 from logai.figures import seconds_text
 from logai.llm.assembly import ReplyAssembly
 from logai.llm.backoff import RetryPolicy, delay
-from logai.llm.failures import Failure, classify
+from logai.llm.failures import Failure, ModelDeadline, UnreadableReply, classify
 from logai.runtime import REAL, Runtime
 
 
@@ -35,14 +36,15 @@ class LLMError(Exception):
     """A model request failed for good; `str(err)` is one sentence for the user.
 
     `reason` is the failure reason (a key of `failures.FAILURES`), `hint`
-    what the user can do.
+    what the user can do, `setup` whether the set-up is at fault (exit 2).
     """
 
-    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, reason: str, hint: str | None = None, setup: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
         self.hint = hint
+        self.setup = setup
 
 
 _warm_lock = threading.Lock()
@@ -115,16 +117,20 @@ class LLMClient:
         api_base: str | None = None,
         api_key: str | None = None,
         timeout: float = 60.0,
+        max_output_tokens: int | None = 4096,
         stream: bool = True,
         policy: RetryPolicy = RetryPolicy(),
         runtime: Runtime = REAL,
         completion: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
-        """`runtime.wall_clock` resolves HTTP-date `Retry-After` headers; `runtime.clock` times everything else."""
+        """`timeout` bounds one attempt, the whole answer stream included; `max_output_tokens`
+        is sent as `max_tokens` (litellm maps it for every provider: `num_predict` for Ollama).
+        `runtime.wall_clock` resolves HTTP-date `Retry-After` headers; `runtime.clock` times everything else."""
         self.model = model
         self.api_base = api_base
         self.api_key = api_key
         self.timeout = timeout
+        self.max_output_tokens = max_output_tokens
         self.stream = stream
         self.policy = policy
         self._runtime = runtime
@@ -139,6 +145,7 @@ class LLMClient:
             api_base=settings.api_base,
             api_key=key or None,
             timeout=settings.llm_timeout,
+            max_output_tokens=settings.max_output_tokens,
             stream=settings.llm_stream,
             policy=RetryPolicy(
                 base=settings.llm_backoff_base,
@@ -172,6 +179,8 @@ class LLMClient:
                     yield event
             except Exception as exc:  # CancelledError is a BaseException and passes through
                 failure = classify(exc, now=datetime.fromtimestamp(self._runtime.wall_clock(), UTC))
+                # The provider's words may quote the key it was sent, or other secrets.
+                failure = replace(failure, detail=self._scrub(failure.detail))
                 if failure.retried and reply.streamed and failure.reason != "rate_limited":
                     # The answer had begun: whatever broke it, what we have is a fragment.
                     failure = replace(failure, reason="stream_broken")
@@ -215,6 +224,8 @@ class LLMClient:
             # One retry layer: ours. litellm passes this on to the OpenAI SDK client.
             "max_retries": 0,
         }
+        if self.max_output_tokens is not None:
+            kwargs["max_tokens"] = self.max_output_tokens
         if self.stream:
             kwargs["stream_options"] = {"include_usage": True}
         if tools:
@@ -223,15 +234,35 @@ class LLMClient:
             kwargs["api_base"] = self.api_base
         if self.api_key:
             kwargs["api_key"] = self.api_key
-        response = await completion(**kwargs)
+        clock = self._runtime.clock
+        ends = reply.started_at + timeout
+        # The HTTP client's timeout bounds each read; these waits bound the whole attempt,
+        # so a server that trickles bytes cannot keep it going for ever.
+        response = await asyncio.wait_for(completion(**kwargs), max(ends - clock(), 0.001))
         if self.stream:
             try:
-                async for chunk in response:
+                stream = aiter(response)
+                while True:
+                    left = ends - clock()
+                    if left <= 0:
+                        raise ModelDeadline(f"the answer was still streaming after {seconds_text(timeout)}")
+                    try:
+                        chunk = await asyncio.wait_for(anext(stream), left)
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError:
+                        raise ModelDeadline(f"the answer was still streaming after {seconds_text(timeout)}") from None
                     for event in reply.take_chunk(chunk):
                         yield event
             finally:
                 await _close_quietly(response)
+            if not reply.content and not reply.calls and getattr(response, "received_finish_reason", "") is None:
+                # litellm closes any stream with a "stop" of its own; without one from the
+                # server (and without text or calls), nothing the server sent was a reply.
+                raise UnreadableReply(f"it answered HTTP 200 with {_content_type(response)} and no answer in it")
         else:
+            if not getattr(response, "choices", None):
+                raise UnreadableReply("it answered HTTP 200 without any choice in the reply")
             reply.take_response(response)
             if reply.content:
                 reply.text_yielded = True
@@ -267,10 +298,19 @@ class LLMClient:
 
     # --- failures -------------------------------------------------------------
 
+    def _scrub(self, text: str) -> str:
+        """`text` without the API key (configured here or in a provider variable) or anything secret-shaped."""
+        from logai.logs.redact import redact
+
+        keys = [self.api_key or ""] + [value for name, value in os.environ.items() if name.endswith("_API_KEY")]
+        for key in sorted({k for k in keys if len(k) >= 8}, key=len, reverse=True):
+            text = text.replace(key, "[REDACTED:api_key]")
+        return redact(text)
+
     def _permanent_error(self, failure: Failure) -> LLMError:
         kind = failure.kind
         message = f"{kind.told.format(model=self.model)}{_status_text(failure.status)}: {_sentence(failure.detail)}"
-        return LLMError(message, reason=failure.reason, hint=kind.hint)
+        return LLMError(message, reason=failure.reason, hint=kind.hint, setup=kind.setup)
 
     def _plan_retry(self, failure: Failure, attempt: int, started: float) -> float | LLMError:
         """Seconds to wait before the next attempt, or the LLMError to raise when the budget is spent."""
@@ -296,6 +336,14 @@ class LLMClient:
                 hint=kind.hint,
             )
         return wait
+
+
+def _content_type(response: Any) -> str:
+    """The reply's Content-Type as litellm recorded it, for saying what came back."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    headers = hidden.get("additional_headers") or {}
+    value = headers.get("llm_provider-content-type")
+    return f"content type {value}" if value else "no content type"
 
 
 async def _close_quietly(response: Any) -> None:

@@ -25,7 +25,8 @@ class FailureKind:
     `retried`: a transient failure, tried again with backoff. `words`: a few
     words for a status line ("rate limited"). `told`: the sentence that opens
     the error when the failure ends the request (`{model}` is filled in).
-    `hint`: what the user can do about it.
+    `hint`: what the user can do about it. `setup`: the cause is the set-up
+    (key, address, model name), not this run; commands exit 2 for it.
     """
 
     reason: str
@@ -33,6 +34,7 @@ class FailureKind:
     words: str
     told: str
     hint: str
+    setup: bool = False
 
 
 FAILURES: dict[str, FailureKind] = {
@@ -64,16 +66,32 @@ FAILURES: dict[str, FailureKind] = {
             "start a new conversation (/clear in chat) or ask about a shorter time range.",
         ),
         FailureKind(
+            "deadline", False, "model too slow", "The model's answer took longer than llm_timeout allows",
+            "raise llm_timeout (LOGAI_LLM_TIMEOUT), or ask for a shorter answer.",
+        ),
+        FailureKind(
+            "bad_response", False, "unreadable reply", "The model server's reply is not a model answer",
+            "check that LOGAI_API_BASE points at an OpenAI-compatible API, not a web page or a proxy.",
+        ),
+        FailureKind(
             "auth", False, "authentication failed", "The model provider rejected the API key",
-            "check LOGAI_API_KEY (or the provider's own variable, such as OPENAI_API_KEY).",
+            "check LOGAI_API_KEY (or the provider's own variable, such as OPENAI_API_KEY).", setup=True,
+        ),
+        FailureKind(
+            "no_api_key", False, "no API key", "No API key is set for the model provider",
+            "set LOGAI_API_KEY (or the provider's own variable, such as OPENAI_API_KEY).", setup=True,
+        ),
+        FailureKind(
+            "bad_base_url", False, "unusable model address", "The model server address is not a usable http(s) URL",
+            "set LOGAI_API_BASE to the server's URL, such as http://127.0.0.1:8000/v1.", setup=True,
         ),
         FailureKind(
             "permission", False, "permission denied", "The model provider refused access to this model",
-            "check that the API key may use this model.",
+            "check that the API key (LOGAI_API_KEY) may use the model in LOGAI_MODEL.", setup=True,
         ),
         FailureKind(
             "not_found", False, "model not found", "The model provider does not know the model {model!r}",
-            "check the model name in LOGAI_MODEL (and LOGAI_API_BASE if you set one).",
+            "check the model name in LOGAI_MODEL (and LOGAI_API_BASE if you set one).", setup=True,
         ),
         FailureKind(
             "bad_request", False, "request rejected", "The model provider rejected the request",
@@ -115,6 +133,19 @@ class Failure:
         """The failure in a few words, with its HTTP status: `rate limited (HTTP 429)`."""
         return f"{self.kind.words}{f' (HTTP {self.status})' if self.status else ''}"
 
+
+class ModelDeadline(Exception):
+    """One attempt ran past its time (the whole answer stream counted); raised by the client."""
+
+
+class UnreadableReply(Exception):
+    """The server answered 200 with something that is not a model reply (empty, HTML, broken JSON)."""
+
+
+# What the OpenAI SDK says, before any request, when it has no key to send.
+_NO_KEY_TEXT = ("missing credentials", "api_key client option must be set")
+# litellm's words for a 200 whose body is not a completion.
+_UNREADABLE_TEXT = ("empty or invalid response from llm endpoint",)
 
 _PREFIX = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -)\s*)+")
 _CONTEXT_WINDOW_TEXT = ("context_length_exceeded", "maximum context length", "context window")
@@ -202,15 +233,21 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
     Transient: 429 (`rate_limited`), 5xx (`server_error`), timeouts and 408
     (`timeout`), connection failures (`connection`), a stream that broke
     before it finished (`stream_broken`). Never retried: context-window errors,
-    400/401/403/404/422 and anything unrecognised. Works from litellm's
+    an answer slower than the client's deadline (`deadline`), a body that is
+    not a model reply (`bad_response`), no API key (`no_api_key`, which
+    litellm reports as a 500), a base URL that is not http(s)
+    (`bad_base_url`), 400/401/403/404/422 and anything unrecognised. Works from litellm's
     exception classes, the OpenAI SDK and httpx errors in the cause chain, and
     status codes. `now` (default: the current UTC time) resolves HTTP-date
     `Retry-After` values.
     """
     import os
 
+    import json
+
     import httpx
     import openai
+    from aiohttp import InvalidURL, NonHttpUrlClientError
 
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-table download at import
     from litellm.exceptions import ContextWindowExceededError, MidStreamFallbackError
@@ -222,12 +259,26 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
 
     def made(reason: str) -> Failure:
         # litellm stamps 500/408 on failures that never got an HTTP answer; do not show those.
-        shown = None if reason in ("timeout", "connection", "stream_broken") else status
+        unanswered = ("timeout", "connection", "stream_broken", "deadline", "bad_response", "no_api_key", "bad_base_url")
+        shown = None if reason in unanswered else status
         return Failure(reason, shown, retry_after if FAILURES[reason].retried else None, detail)
 
     chain = list(error_chain(exc))
     lowered = str(exc).lower()
     code = getattr(exc, "code", None)
+    texts = " ".join(str(link).lower() for link in chain)
+    if any(isinstance(link, ModelDeadline) for link in chain):
+        return made("deadline")
+    # Broken JSON in a 200 reaches us as a (litellm-stamped) 500 or with no status; a
+    # real 5xx whose error body did not parse is still a server error, and retried.
+    broken_json = status in (None, 500) and any(isinstance(link, json.JSONDecodeError) for link in chain)
+    if broken_json or any(isinstance(link, UnreadableReply) for link in chain) or any(t in texts for t in _UNREADABLE_TEXT):
+        return made("bad_response")
+    if any(type(link) is openai.OpenAIError for link in chain) and any(text in texts for text in _NO_KEY_TEXT):
+        return made("no_api_key")
+    url_types = (httpx.UnsupportedProtocol, httpx.InvalidURL, InvalidURL, NonHttpUrlClientError)
+    if any(isinstance(link, url_types) for link in chain):
+        return made("bad_base_url")
     if isinstance(exc, ContextWindowExceededError) or code == "context_length_exceeded" or (
         status == 400 and any(text in lowered for text in _CONTEXT_WINDOW_TEXT)
     ):

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from logai import __version__
+from logai.deadline import current as current_deadline
 from logai.events import CloudWatchRetry, EventSink
 from logai.logs.errors import SourceError, translate_error
 from logai.runtime import REAL, Runtime
@@ -117,6 +118,8 @@ def _route_retry_waits(client: Any, runtime: Runtime, sink: EventSink | None) ->
     with `time.sleep`. The standard-mode handler is swapped for one that
     asks it for the delay, reports and sleeps it here, and hands the endpoint
     a zero wait, so tests drive retries without waiting and every wait is counted.
+    No retry starts when the running tool call's deadline would pass during
+    the wait: the call fails now, with the error it got, instead of later.
     """
     from botocore.retries import standard
 
@@ -131,6 +134,9 @@ def _route_retry_waits(client: Any, runtime: Runtime, sink: EventSink | None) ->
         delay = handler.needs_retry(**kwargs)
         if delay is None or delay is False:
             return delay
+        deadline = current_deadline()
+        if deadline is not None and deadline.left() <= float(delay):
+            return None
         if sink is not None:
             operation = kwargs.get("operation")
             action = getattr(operation, "name", "unknown")

@@ -71,6 +71,10 @@ class EndpointUnreachable(SourceError):
     """The CloudWatch Logs endpoint could not be reached or did not answer in time."""
 
 
+class TimedOut(SourceError):
+    """The tool call's deadline passed: no further CloudWatch call (or retry) was made."""
+
+
 def translate_error(
     exc: BaseException,
     *,

@@ -15,7 +15,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from logai.events import CloudWatchCall, EventSink, FollowRetry
+from logai.deadline import current as current_deadline
+from logai.events import CloudWatchCall, EventSink, FollowRetry, InsightsScanned
 from logai.logs.errors import (
     AccessDenied,
     EndpointUnreachable,
@@ -24,6 +25,7 @@ from logai.logs.errors import (
     LogStreamNotFound,
     SourceError,
     Throttled,
+    TimedOut,
     translate_error,
 )
 from logai.logs.model import LogEvent
@@ -52,6 +54,10 @@ _MAX_GROUP_PAGE = 50
 _MAX_GROUP_NAMES = 10_000
 # Logs Insights accepts at most 10,000 result rows.
 MAX_INSIGHTS_ROWS = 10_000
+# botocore's socket timeouts: an endpoint that accepts connections and never
+# answers costs one read timeout per try, so they never exceed the tool's deadline.
+_CONNECT_TIMEOUT = 5.0
+_READ_TIMEOUT = 30.0
 
 _LIMIT_COMMAND = re.compile(r"(^|\|)\s*limit\s+\d+", re.IGNORECASE)
 
@@ -63,7 +69,11 @@ _OUTCOMES: tuple[tuple[type[SourceError], str], ...] = (
     (AccessDenied, "denied"),
     (InvalidQuery, "invalid"),
     (EndpointUnreachable, "unreachable"),
+    (TimedOut, "timeout"),
 )
+
+
+_TIMEOUT_HINT = "search a shorter time range or fewer groups, or raise tool_timeout (LOGAI_TOOL_TIMEOUT)"
 
 
 class CloudWatchSource:
@@ -86,7 +96,16 @@ class CloudWatchSource:
         """
         from logai.logs.aws import aws_client
 
-        return cls(aws_client(settings, "logs", runtime=runtime, sink=sink), runtime=runtime, sink=sink)
+        limit = float(getattr(settings, "tool_timeout", _READ_TIMEOUT))
+        client = aws_client(
+            settings,
+            "logs",
+            runtime=runtime,
+            sink=sink,
+            connect_timeout=min(_CONNECT_TIMEOUT, limit),
+            read_timeout=min(_READ_TIMEOUT, limit),
+        )
+        return cls(client, runtime=runtime, sink=sink)
 
     @property
     def client(self) -> Any:
@@ -356,6 +375,10 @@ class CloudWatchSource:
             )
 
         deadline = self._runtime.clock() + timeout_s
+        tool = current_deadline()
+        if tool is not None:
+            # Leave the tool's last second for stopping the query and reading the partial rows.
+            deadline = min(deadline, tool.expires_at - min(1.0, tool.seconds / 4))
         settled = False
         try:
             while True:
@@ -363,6 +386,7 @@ class CloudWatchSource:
                 status = str(response.get("status", "Unknown"))
                 if status == "Complete" or status == "Timeout":
                     settled = True
+                    self._report_scan(response)
                     return result(status, response)
                 if status in ("Failed", "Cancelled"):
                     settled = True
@@ -373,12 +397,19 @@ class CloudWatchSource:
                 if self._runtime.clock() >= deadline:
                     self._stop_query(query_id)
                     settled = True
+                    self._report_scan(response)
                     return result("Timeout", response)
                 self._runtime.sleep(poll_s)
         finally:
             # Whatever interrupted us, do not leave a query running (and billing).
             if not settled:
                 self._stop_query(query_id)
+
+    def _report_scan(self, response: Mapping[str, Any]) -> None:
+        """Tell the bus how many bytes the query scanned: it is what Logs Insights bills."""
+        scanned = response.get("statistics", {}).get("bytesScanned")
+        if self._sink is not None and isinstance(scanned, int | float) and scanned > 0:
+            self._sink(InsightsScanned(bytes_scanned=float(scanned)))
 
     def _stop_query(self, query_id: str) -> None:
         try:
@@ -460,12 +491,19 @@ class CloudWatchSource:
     # -- plumbing -------------------------------------------------------
 
     def _call(self, operation: str, *, group: str | None = None, **params: Any) -> dict[str, Any]:
+        deadline = current_deadline()
+        if deadline is not None and deadline.passed():
+            # StopQuery is the one call still worth making: it ends the billing.
+            if operation != "stop_query":
+                raise TimedOut(f"{deadline.message('The tool call')}.", _TIMEOUT_HINT)
         began = self._runtime.clock()
         outcome = "ok"
         try:
             return getattr(self._client, operation)(**params)
         except Exception as exc:
             translated = translate_error(exc, group=group, region=self.region, endpoint=self._endpoint())
+            if translated is not None and deadline is not None and deadline.passed():
+                translated = TimedOut(f"{deadline.message('The tool call')}: {translated.message}", _TIMEOUT_HINT)
             if translated is None:
                 outcome = "error"
                 raise

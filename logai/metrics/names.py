@@ -29,12 +29,15 @@ TOOL_DURATION_SECONDS = "tool_duration_seconds"  # histogram {tool}
 TURNS = "turns"  # {outcome}: answered, max_rounds, error, cancelled
 TURN_DURATION_SECONDS = "turn_duration_seconds"  # histogram
 SESSIONS = "sessions"  # {command}: chat, query, demo, logs
+TOOL_CALLS_SKIPPED = "tool_calls_skipped"  # {reason}: merged, reply_limit, turn_limit
+BUDGET_REACHED = "budget_reached"  # {budget}: turn_tokens, session_cost, turn_time, tools_withdrawn…
 
 # CloudWatch Logs
 CLOUDWATCH_API_CALLS = "cloudwatch_api_calls"  # {action, outcome}: ok, throttled, not_found, denied, invalid, unreachable, error
 CLOUDWATCH_CALL_SECONDS = "cloudwatch_call_seconds"  # histogram {action}
 CLOUDWATCH_RETRIES = "cloudwatch_retries"  # {action}
 CLOUDWATCH_BACKOFF_SECONDS = "cloudwatch_backoff_seconds"  # histogram
+CLOUDWATCH_BYTES_SCANNED = "cloudwatch_bytes_scanned"  # Logs Insights bytes scanned (what it bills)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +71,14 @@ CATALOGUE: dict[str, MetricSpec] = {
         MetricSpec(TURNS, "counter", "Agent turns by outcome.", ("outcome",)),
         MetricSpec(TURN_DURATION_SECONDS, "histogram", "Seconds one agent turn took."),
         MetricSpec(SESSIONS, "counter", "Sessions by command.", ("command",)),
+        MetricSpec(TOOL_CALLS_SKIPPED, "counter", "Tool calls not run: merged into an identical call, or past a cap.", ("reason",)),
+        MetricSpec(BUDGET_REACHED, "counter", "Turns stopped by a budget or deadline, by budget.", ("budget",)),
         MetricSpec(
             CLOUDWATCH_API_CALLS, "counter", "CloudWatch Logs API calls by action and outcome.", ("action", "outcome")
         ),
         MetricSpec(CLOUDWATCH_CALL_SECONDS, "histogram", "Seconds one CloudWatch Logs API call took.", ("action",)),
         MetricSpec(CLOUDWATCH_RETRIES, "counter", "CloudWatch Logs calls retried by botocore, by action.", ("action",)),
         MetricSpec(CLOUDWATCH_BACKOFF_SECONDS, "histogram", "Seconds waited before retrying a CloudWatch Logs call."),
+        MetricSpec(CLOUDWATCH_BYTES_SCANNED, "counter", "Bytes Logs Insights queries scanned (what CloudWatch bills)."),
     )
 }

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from logai.events import (
+    BudgetReached,
     CloudWatchCall,
     CloudWatchRetry,
     Event,
+    InsightsScanned,
     IntentDetected,
     ModelRequestFinished,
     NudgeInjected,
@@ -23,6 +25,7 @@ from logai.events import (
     RetryScheduled,
     SessionStarted,
     ToolCallFinished,
+    ToolCallsSkipped,
     TurnDone,
     Usage,
 )
@@ -53,6 +56,9 @@ class MetricsRecorder:
             NudgeLimitReached: self._nudge_limit,
             IntentDetected: self._intent,
             ToolCallFinished: self._tool_call,
+            ToolCallsSkipped: self._skipped,
+            BudgetReached: self._budget,
+            InsightsScanned: self._scanned,
             TurnDone: self._turn,
             SessionStarted: self._session,
             CloudWatchCall: self._cloudwatch_call,
@@ -98,6 +104,18 @@ class MetricsRecorder:
         tool = label_value(event.name) if event.known else UNKNOWN_TOOL
         self.collector.inc(names.TOOL_CALLS, {"tool": tool, "outcome": "ok" if event.ok else "error"})
         self.collector.observe(names.TOOL_DURATION_SECONDS, event.duration_s, {"tool": tool})
+
+    def _skipped(self, event: ToolCallsSkipped) -> None:
+        if event.merged:
+            self.collector.inc(names.TOOL_CALLS_SKIPPED, {"reason": "merged"}, event.merged)
+        if event.over_limit:
+            self.collector.inc(names.TOOL_CALLS_SKIPPED, {"reason": f"{event.limit}_limit"}, event.over_limit)
+
+    def _budget(self, event: BudgetReached) -> None:
+        self.collector.inc(names.BUDGET_REACHED, {"budget": event.budget})
+
+    def _scanned(self, event: InsightsScanned) -> None:
+        self.collector.inc(names.CLOUDWATCH_BYTES_SCANNED, None, event.bytes_scanned)
 
     def _turn(self, event: TurnDone) -> None:
         self.collector.inc(names.TURNS, {"outcome": event.stop_reason})

@@ -10,7 +10,7 @@ used, so the model can correct itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints
@@ -71,12 +71,14 @@ class LogTools:
         budget_tokens: int = 3000,
         max_events: int = 2000,
         insights_timeout: float = 60.0,
+        insights_max_days: float = 7.0,
         runtime: Runtime = REAL,
     ) -> None:
         self._source = source
         self._budget = budget_tokens
         self._max_events = max_events
         self._insights_timeout = insights_timeout
+        self._insights_max_days = insights_max_days
         self._runtime = runtime
 
     def functions(self) -> list[Callable[..., ToolResult]]:
@@ -277,6 +279,15 @@ class LogTools:
             return error_result(str(exc), parameters)
         parameters.update(start=iso(start_dt), end=iso(end_dt), limit=limit)
         scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, query=query)
+        if end_dt - start_dt > timedelta(days=self._insights_max_days):
+            # Insights bills by the bytes it scans: a wide window over busy groups costs real money.
+            return error_result(
+                f"the time range spans {format_duration(end_dt - start_dt)}, longer than the "
+                f"{format_duration(timedelta(days=self._insights_max_days))} a Logs Insights query may cover here",
+                parameters,
+                hint="query a shorter range (run several queries if you must); the user can raise insights_max_days",
+                scope=scope,
+            )
         try:
             result = self._source.run_insights(
                 groups, query, to_ms(start_dt), to_ms(end_dt), limit=limit, timeout_s=self._insights_timeout

@@ -4,6 +4,11 @@ Whatever goes wrong (an unknown tool, arguments that are not JSON or do not
 validate, a tool that raises) comes back as a failed ToolResult whose text
 the model reads: an `Error: …` sentence with the parameters used. The loop
 goes on; nothing here raises to the caller.
+
+Every result leaves through `_finished`, errors and empty results included:
+redacted whole (headers quote group and stream names, errors echo the
+model's arguments) and cut to the token budget, so nothing the model sees
+escapes either rule.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
+from logai.deadline import Deadline, within
 from logai.events import ToolCall
+from logai.logs.redact import redact
+from logai.logs.shaping import fit_text
 from logai.tools.result import ToolResult, error_result
 from logai.tools.schema import ToolSpec, tool_spec
 
@@ -43,7 +51,8 @@ class PreparedCall:
 class ToolRegistry:
     """Named tools, their schemas, and validated dispatch."""
 
-    def __init__(self, functions: Iterable[Callable[..., ToolResult]] = ()) -> None:
+    def __init__(self, functions: Iterable[Callable[..., ToolResult]] = (), *, budget_tokens: int = 3000) -> None:
+        self.budget_tokens = budget_tokens
         self._specs: dict[str, ToolSpec] = {}
         for function in functions:
             self.add(function)
@@ -82,18 +91,27 @@ class ToolRegistry:
         kwargs = {name: getattr(validated, name) for name in type(validated).model_fields}
         return PreparedCall(call, arguments, True, kwargs=kwargs)
 
-    async def run(self, prepared: PreparedCall) -> ToolResult:
-        """Run a prepared call in a worker thread (tools do blocking I/O); never raises."""
+    async def run(self, prepared: PreparedCall, *, deadline: Deadline | None = None) -> ToolResult:
+        """Run a prepared call in a worker thread (tools do blocking I/O); never raises.
+
+        The thread runs `within(deadline)`: the CloudWatch source stops calling,
+        and botocore stops retrying, once it has passed.
+        """
         if prepared.problem is not None:
-            return prepared.problem
+            return self._finished(prepared.problem)
         name = prepared.call.name
         try:
-            result = await asyncio.to_thread(self._specs[name].function, **prepared.kwargs)
+            with within(deadline):
+                result = await asyncio.to_thread(self._specs[name].function, **prepared.kwargs)
         except Exception as exc:  # a bug in a tool must not end the conversation
-            return error_result(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", prepared.arguments)
+            return self._finished(error_result(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", prepared.arguments))
         if not isinstance(result, ToolResult):
             result = ToolResult(text=str(result), summary=f"{name} done")
-        return result
+        return self._finished(result)
+
+    def _finished(self, result: ToolResult) -> ToolResult:
+        """The result as the model may see it: redacted, then within the token budget."""
+        return replace(result, text=fit_text(redact(result.text), self.budget_tokens))
 
 
 def _parse_arguments(name: str, raw: str) -> tuple[dict[str, Any], str | None]:

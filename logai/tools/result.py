@@ -54,9 +54,14 @@ def error_result(
     missing_log_group: str | None = None,
     suggestions: tuple[str, ...] = (),
 ) -> ToolResult:
-    """A failed call as the model reads it: `Error: <sentence> Parameters used: {…}` and an optional hint."""
+    """A failed call as the model reads it: `Error: <sentence> Parameters used: {…}` and an optional hint.
+
+    Long parameter values are shortened in the echo: the model sent them and
+    needs only to recognise them, and the sentence must stay readable.
+    """
     sentence = message.strip().rstrip(".") + "."
-    text = f"Error: {sentence} Parameters used: {json.dumps(dict(parameters), default=str, ensure_ascii=False)}"
+    echoed = json.dumps(_shortened(dict(parameters)), default=str, ensure_ascii=False)
+    text = f"Error: {sentence} Parameters used: {echoed}"
     if hint:
         text += f"\nHint: {hint.rstrip('.')}."
     return ToolResult(
@@ -67,3 +72,28 @@ def error_result(
         suggestions=suggestions,
         scope=scope or SearchScope(),
     )
+
+
+# The longest string and the most list items echoed back per parameter.
+ECHO_CHARS = 200
+ECHO_ITEMS = 12
+
+
+def _shortened(value: Any, depth: int = 0) -> Any:
+    """`value` with long strings cut and long lists (and deep nesting) summarised."""
+    if isinstance(value, str):
+        return value if len(value) <= ECHO_CHARS else f"{value[:ECHO_CHARS]}…[{len(value) - ECHO_CHARS:,} more characters]"
+    if depth >= 3 and isinstance(value, Mapping | list | tuple):
+        return f"[{type(value).__name__} of {len(value)} items]"
+    if isinstance(value, Mapping):
+        items = list(value.items())
+        shown = {str(_shortened(k, depth + 1)): _shortened(v, depth + 1) for k, v in items[:ECHO_ITEMS]}
+        if len(items) > ECHO_ITEMS:
+            shown["…"] = f"{len(items) - ECHO_ITEMS} more parameters"
+        return shown
+    if isinstance(value, list | tuple):
+        shown_list = [_shortened(v, depth + 1) for v in value[:ECHO_ITEMS]]
+        if len(value) > ECHO_ITEMS:
+            shown_list.append(f"…and {len(value) - ECHO_ITEMS} more")
+        return shown_list
+    return value
