@@ -18,11 +18,16 @@ EXIT_INTERRUPTED = 130
 
 
 def fail(message: str, code: int = EXIT_FAILURE, hint: str | None = None) -> NoReturn:
-    """Print one sentence (and a hint) on stderr and exit with `code`."""
+    """Print one sentence (and a hint) on stderr and exit with `code`.
+
+    The sentence may quote a group name or a server's words: it is sanitised.
+    """
+    from logai.ui.sanitize import sanitize
+
     text = f"logai: {message}"
     if hint:
         text += f"\n  hint: {hint}"
-    print(text, file=sys.stderr)
+    print(sanitize(text), file=sys.stderr)
     raise typer.Exit(code)
 
 

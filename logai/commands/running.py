@@ -66,9 +66,11 @@ def print_warnings(console: Console) -> Any:
     """An event subscriber that shows each warning on `console` (stderr) as it happens."""
     from rich.text import Text
 
+    from logai.ui.sanitize import sanitize
+
     def show(event: Event) -> None:
         if isinstance(event, WarningIssued):
-            console.print(Text(f"warning: {event.message}", style="yellow"), highlight=False)
+            console.print(Text(f"warning: {sanitize(event.message)}", style="yellow"), highlight=False)
 
     return show
 

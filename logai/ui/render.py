@@ -13,11 +13,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
-from rich.markdown import Markdown
 from rich.status import Status
 from rich.text import Text
 
-from logai.figures import seconds_text
+from logai.figures import plural, seconds_text
 from logai.events import (
     Event,
     NudgeInjected,
@@ -25,9 +24,14 @@ from logai.events import (
     RetryScheduled,
     TextDelta,
     ToolCallFinished,
+    ToolCallsSkipped,
     ToolCallStarted,
     TurnDone,
 )
+from logai.ui.sanitize import safe_markdown, sanitize
+
+# A tool name is the model's own text: a made-up one can be any length.
+_NAME_CHARS = 64
 
 _NUDGE_WORDS = {
     "empty_logs": "search found nothing; asking the model to widen it",
@@ -36,8 +40,14 @@ _NUDGE_WORDS = {
 }
 
 
+def tool_name(name: str) -> str:
+    """A tool name as the terminal shows it: sanitised, and cut when the model made up a long one."""
+    name = sanitize(name)
+    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
+
+
 def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
-    """Compact `key=value` text for a tool line."""
+    """Compact, sanitised `key=value` text for a tool line."""
     parts = []
     for key, value in arguments.items():
         if isinstance(value, list):
@@ -47,12 +57,21 @@ def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
         else:
             shown = str(value)
         parts.append(f"{key}={shown}")
-    text = " ".join(parts)
+    text = sanitize(" ".join(parts))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def retry_line(event: RetryScheduled) -> str:
     return event.message + (", discarding the partial answer" if event.discard_text else "")
+
+
+def skipped_line(event: ToolCallsSkipped) -> str:
+    parts = []
+    if event.merged:
+        parts.append(f"{plural(event.merged, 'identical call')} merged")
+    if event.over_limit:
+        parts.append(f"{plural(event.over_limit, 'call')} over the per-{event.limit} limit not run")
+    return "; ".join(parts)
 
 
 def nudge_line(event: NudgeInjected | NudgeLimitReached) -> str:
@@ -90,7 +109,7 @@ class TurnView:
             self._spin()
         elif isinstance(event, ToolCallStarted):
             self._end_segment()
-            self._running[event.call_id] = event.name
+            self._running[event.call_id] = tool_name(event.name)
             self._spin()
         elif isinstance(event, ToolCallFinished):
             self._running.pop(event.call_id, None)
@@ -100,6 +119,8 @@ class TurnView:
         elif isinstance(event, (NudgeInjected, NudgeLimitReached)):
             self._end_segment()
             self._note(nudge_line(event))
+        elif isinstance(event, ToolCallsSkipped):
+            self._note(skipped_line(event), style="yellow")
         elif isinstance(event, TurnDone):
             self._finish(event)
 
@@ -121,7 +142,7 @@ class TurnView:
             self._live = Live(console=self.out, refresh_per_second=12, vertical_overflow="ellipsis")
             self._live.start()
         # The first piece is painted at once, not on the next refresh tick.
-        self._live.update(Markdown(self._text), refresh=first)
+        self._live.update(safe_markdown(self._text), refresh=first)
 
     def _end_segment(self) -> None:
         """The text so far is final (tools come next): leave it on screen and start afresh."""
@@ -155,15 +176,15 @@ class TurnView:
         line = Text()
         line.append(f"  {mark} ", style=style)
         line.append(f"{seconds_text(event.duration_s)} ", style="dim")
-        line.append(event.name, style="bold")
+        line.append(tool_name(event.name), style="bold")
         args = describe_arguments(event.arguments)
         if args:
             line.append(f" {args}", style="dim")
-        line.append(f" → {event.summary}", style="" if event.ok else "red")
+        line.append(f" → {sanitize(event.summary)}", style="" if event.ok else "red")
         self.status.print(line, highlight=False)
 
     def _note(self, message: str, style: str = "dim") -> None:
-        self.status.print(Text(f"  ↻ {message}", style=style), highlight=False)
+        self.status.print(Text(f"  ↻ {sanitize(message)}", style=style), highlight=False)
 
     def _finish(self, done: TurnDone) -> None:
         streamed = self._live is not None
@@ -171,13 +192,13 @@ class TurnView:
         self._waiting = False
         self._spin()
         if done.error:
-            self.status.print(Text(f"error: {done.error}", style="bold red"), highlight=False)
+            self.status.print(Text(f"error: {sanitize(done.error)}", style="bold red"), highlight=False)
             return
         if not self.stream_answer:
             # Plain text, printed once: pipes and files get exactly the answer.
-            self.out.file.write(done.answer.rstrip() + "\n")
+            self.out.file.write(sanitize(done.answer.rstrip()) + "\n")
             self.out.file.flush()
         elif not streamed and done.answer:
-            self.out.print(Markdown(done.answer))
+            self.out.print(safe_markdown(done.answer))
         if done.stop_reason == "max_rounds":
             self._note("the tool-round limit was reached; the answer rests on what was found so far")
