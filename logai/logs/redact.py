@@ -53,6 +53,21 @@ def _is_card_number(text: str) -> bool:
     return len(digits) in _CARD_LENGTHS.get(digits[0], ()) and _luhn_ok(digits)
 
 
+def _is_key_material(text: str) -> bool:
+    """Encoded random bytes rather than words: digits present, and the case of
+    neighbouring letters flips often: about half the time in base64 (over a fifth
+    in all but one 64-character line in 10,000), rarely in CamelCase words and
+    paths such as `Device/HarddiskVolumeShadowCopy2/Windows` (a sixth)."""
+    if not any(c.isdigit() for c in text):
+        return False
+    pairs = flips = 0
+    for left, right in zip(text, text[1:]):
+        if left.isalpha() and right.isalpha():
+            pairs += 1
+            flips += left.isupper() != right.isupper()
+    return pairs > 0 and flips / pairs > 0.19
+
+
 def _is_basic_credential(text: str) -> bool:
     """True when `text` is base64 of `user:password`, as HTTP Basic auth sends it."""
     try:
@@ -81,20 +96,30 @@ class _Rule:
     check: Callable[[str], bool] | None = None
 
 
-# A value after `key=`/`key:`: an escaped-JSON, JSON or single-quoted string, or
-# a bare word that stops at separators. The bare form is possessive and may not
-# be followed by `{`, `(` or `[`, so object dumps such as `token=Token{a64f992}`
-# are left alone.
+# A value after `key=`/`key:`: an escaped-JSON (escaped once or more, as JSON
+# logged inside JSON is), JSON or single-quoted string, or a bare word that
+# stops at separators. The bare form is possessive and is not taken when it
+# reads as an object dump: followed at once by `{`, `(` or `[`
+# (`token=Token{a64f992}`), or a capitalised word and then one (`Token: Token {
+# kind: … }`); `password=x (from env)` is no dump.
 _VALUE = (
-    r"""(?:\\"(?P<vesc>[^"\\\n]{1,200})\\"|"(?P<vdq>(?:[^"\\\n]|\\.){1,200})"|'(?P<vsq>[^'\n]{1,200})'"""
-    r"""|(?P<vbare>[^\s"',;&<>{}()\[\]]++)(?!\s*[{(\[]))"""
+    r"""(?:\\+"(?P<vesc>[^"\\\n]{1,200})\\+"|"(?P<vdq>(?:[^"\\\n]|\\.){1,200})"|'(?P<vsq>[^'\n]{1,200})'"""
+    r"""|(?![A-Z][A-Za-z]*\s+[{(\[])(?P<vbare>[^\s"',;&<>{}()\[\]]++)(?![{(\[]))"""
 )
+# The same after a URL-encoded `=` or `:` (`password%3Dx`, `%22password%22%3A%22x%22`):
+# the value ends where an encoded quote, `&`, `,`, `;` or `}` begins.
+_ENCODED_VALUE = r"""(?:\+|%20)*(?:%22)?(?P<venc>(?:(?!%2[26Cc]|%3[Bb]|%7[Dd])(?:[^\s"',;&<>{}()\[\]%]|%[0-9A-Fa-f]{2})){1,200})"""
 
 
 def _key_rule(kind: str, keys: str, triggers: tuple[str, ...]) -> _Rule:
     # The key may carry any prefix (`db_password`, `X-Amz-Security-Token`); the key
-    # word must end it, so `max_tokens=` or `token_count=` do not match.
-    return _Rule(kind, rf"(?i:{keys})\\?[\"']?\s*[:=]\s*{_VALUE}", triggers)
+    # word must end it, so `max_tokens=` or `token_count=` do not match. A key
+    # may be URL-encoded with its separator (`password%3D…`, `%22password%22%3A…`).
+    return _Rule(
+        kind,
+        rf"(?i:{keys})(?:(?:\\*[\"'])?\s*[:=]\s*{_VALUE}|(?:%22)?%3[AaDd]{_ENCODED_VALUE})",
+        triggers,
+    )
 
 
 _AWS_KEY_PREFIXES = ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA", "ACCA")
@@ -108,8 +133,15 @@ _RULES: tuple[_Rule, ...] = (
         ("private key",),
     ),
     _Rule("jwt", r"(?<![\w-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", ("eyj",)),
-    # scheme://user:password@host keeps the scheme, user and host.
+    # scheme://user:password@host keeps the scheme, user and host; also URL-encoded
+    # (`postgres%3A%2F%2Fapp%3Apw%40db`), as connection strings in query strings are.
     _Rule("password", r"(?<![\w.+-])[A-Za-z][A-Za-z0-9+.-]{1,30}://[^\s:/@]{0,100}:(?P<v>[^\s@/]{1,200})(?=@)", ("://",)),
+    _Rule(
+        "password",
+        r"(?<![\w.+-])[A-Za-z][A-Za-z0-9+.-]{1,30}%3[Aa]%2[Ff]%2[Ff](?:(?!%3[Aa]|%40)[^\s/@]){0,100}%3[Aa]"
+        r"(?P<v>(?:(?!%40)[^\s/@]){1,200})(?=%40)",
+        ("%3a%2f%2f",),
+    ),
     _Rule(
         "aws_access_key_id",
         rf"(?<![A-Z0-9])(?:{'|'.join(_AWS_KEY_PREFIXES)})[A-Z0-9]{{16}}(?![A-Z0-9])",
@@ -128,8 +160,16 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "api_key",
         r"(?<![\w-])(?:sk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}"
-        r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})",
-        ("sk-", "sk_", "rk_", "aiza"),
+        r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{16,}|AIza[0-9A-Za-z_-]{35})",
+        ("sk-", "sk_", "rk_", "whsec_", "aiza"),
+    ),
+    # A cookie header carries session credentials: its whole value goes (to the end of
+    # the line, an escaped newline or a closing quote).
+    _Rule(
+        "cookie",
+        r"(?i:(?<![\w-])(?:set-)?cookie)(?:\\*[\"'])?\s*[:=]\s*(?:\\*[\"'])?"
+        r"(?P<v>(?:(?!\\[nr\"]|\\*[\"'])[^\r\n])+)",
+        ("cookie",),
     ),
     # `Authorization: Bearer x`, `Authorization: Basic x`, `Authorization=x`: the credential goes.
     _Rule(
@@ -145,12 +185,17 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _key_rule("aws_secret_key", r"aws_?secret_?access_?key|secret_?access_?key", ("secret",)),
     _key_rule("secret", r"client_?secret|secret_?key|secret", ("secret",)),
-    _key_rule("password", r"pass(?:word|wd)|(?<![A-Za-z])pass(?==)", ("pass",)),
+    _key_rule("password", r"pass(?:word|wd)|(?<![A-Za-z])pass(?==)|(?<![A-Za-z])pwd", ("pass", "pwd")),
+    _key_rule("session", r"(?:j|php)?sess(?:ion)?[_-]?id|session[_-]?token", ("sess",)),
     _key_rule("api_key", r"api[_-]?key", ("api",)),
     _key_rule("secret", r"private_?key|access_?key", ("key",)),
     _key_rule("token", r"token", ("token",)),
     _key_rule("secret", r"credentials?", ("credential",)),
     _key_rule("signature", r"signature", ("signature",)),
+    # A run of 60 or more base64 characters mixing cases and digits: key material,
+    # such as the body lines of a PEM key logged one line per event (as Lambda's
+    # stdout does), or a token nobody named. Hex digests, UUIDs and ids never qualify.
+    _Rule("key_material", r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{60,}={0,2}(?![A-Za-z0-9+/=_-])", (), _is_key_material),
     _Rule(
         "email",
         r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
@@ -161,13 +206,15 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("credit_card", r"(?<![\w.-])[2-6]\d{3}(?:[ -]?\d{4}){2}[ -]?\d{1,7}(?![\w-])", (), _is_card_number),
 )
 
-# Digits in card shape: the trigger for the credit-card rule (substrings cannot say it).
+# Triggers substrings cannot say: digits in card shape, a long base64 run.
 _CARD_TRIGGER = re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}")
 _CARD_RULE = len(_RULES) - 1
+_KEY_MATERIAL_TRIGGER = re.compile(r"[A-Za-z0-9+/]{60}")
+_KEY_MATERIAL_RULE = next(index for index, rule in enumerate(_RULES) if rule.kind == "key_material")
 
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(rule.kind for rule in _RULES))
 
-_VALUE_GROUPS = ("v", "vesc", "vdq", "vsq", "vbare")
+_VALUE_GROUPS = ("v", "vesc", "vdq", "vsq", "vbare", "venc")
 
 
 def _alternative(index: int) -> str:
@@ -187,9 +234,11 @@ def _pattern_for(active: tuple[int, ...]) -> re.Pattern[str]:
 def _active_rules(text: str) -> tuple[int, ...]:
     lowered = text.lower()
     active = [index for index, rule in enumerate(_RULES) if any(trigger in lowered for trigger in rule.triggers)]
+    if len(text) >= 60 and _KEY_MATERIAL_TRIGGER.search(text):
+        active.append(_KEY_MATERIAL_RULE)
     if _CARD_TRIGGER.search(text):
         active.append(_CARD_RULE)
-    return tuple(active)
+    return tuple(sorted(active))
 
 
 class Redactor:

@@ -2,10 +2,10 @@
 
 Log text is untrusted. Everything taken from the logs is redacted and placed
 between `<log_data>` and `</log_data>`, after a one-line note telling the
-model it is data, not instructions; a tag inside the log text cannot close
-that frame early because tags in log text are defused. Each event sits on
-one line (newlines are shown as `\\n`), so log text cannot fake another event
-either.
+model it is data, not instructions; a tag inside the log text, or anything
+that reads like one, cannot close that frame early because it is defused
+(`logai.logs.framing`). Each event sits on one line (newlines are shown as
+`\\n`), so log text cannot fake another event either.
 
 Output is deterministic: the same input and budget give the same text.
 """
@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from logai.figures import plural
+from logai.logs.framing import defuse_frame_tags
 from logai.logs.model import LogEvent
 from logai.logs.redact import Redactor
 from logai.logs.timeparse import format_duration, iso
@@ -96,14 +97,13 @@ def fit_text(text: str, budget_tokens: int) -> str:
     return f"{text[:cut].rstrip()}\n{_left_out_note(len(text) - cut)}"
 
 
-_FRAME_TAG = re.compile(r"<\s*/?\s*log_data\s*>", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _as_data(text: str, redactor: Redactor, limit: int) -> str:
     """Log text made safe to show: redacted, frame tags defused, one line, clipped to `limit` chars."""
     text = redactor.redact(text)
-    text = _FRAME_TAG.sub(lambda match: match.group().replace("<", "(").replace(">", ")"), text)
+    text = defuse_frame_tags(text)
     text = text.replace("\r\n", "\n").replace("\n", "\\n").replace("\t", " ")
     text = _CONTROL.sub("?", text).strip()
     if len(text) > limit:
