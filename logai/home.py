@@ -42,7 +42,7 @@ def home_dir() -> Path | None:
         if named:
             return None
         value = str(DEFAULT_HOME)
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     return Path(value).expanduser() if isinstance(value, str) and value.strip() else None
 

@@ -176,6 +176,10 @@ def load_settings(**flags: Any) -> Settings:
         return Settings(**given)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"The config file {path} is not UTF-8 text (byte {exc.start} cannot be read); TOML files are UTF-8."
+        ) from None
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, path)) from None
     except OSError as exc:
@@ -188,9 +192,11 @@ def describe_validation_error(exc: ValidationError, path: Path) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "settings"
         if err["type"] == "extra_forbidden":
             problems.append(f"unknown setting `{where}` (in {path}?)")
-        elif not err["loc"] or where in SECRET_FIELDS:
+        elif not err["loc"]:
             # A model-level error's input is every setting, secrets included: never echo it.
             problems.append(err["msg"].removeprefix("Value error, "))
+        elif where in SECRET_FIELDS:
+            problems.append(f"`{where}` (LOGAI_{where.upper()}; its value is not shown): {err['msg']}")
         else:
             problems.append(f"`{where}` = {err.get('input')!r}: {err['msg']}")
     hint = " See config.example.toml for every setting."
