@@ -223,6 +223,14 @@ class InsightsScanned:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitWait:
+    """logai held a CloudWatch call back `seconds` to stay within the action's rate quota."""
+
+    action: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class CloudWatchRetry:
     """botocore will retry a CloudWatch call after waiting `delay_s` (throttling, a 5xx)."""
 
@@ -270,6 +278,7 @@ Event = (
     | WarningIssued
     | CloudWatchCall
     | CloudWatchRetry
+    | RateLimitWait
     | FollowRetry
     | InsightsScanned
 )
