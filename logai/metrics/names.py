@@ -37,6 +37,7 @@ CLOUDWATCH_API_CALLS = "cloudwatch_api_calls"  # {action, outcome}: ok, throttle
 CLOUDWATCH_CALL_SECONDS = "cloudwatch_call_seconds"  # histogram {action}
 CLOUDWATCH_RETRIES = "cloudwatch_retries"  # {action}
 CLOUDWATCH_BACKOFF_SECONDS = "cloudwatch_backoff_seconds"  # histogram
+CLOUDWATCH_RATE_LIMIT_WAIT_SECONDS = "cloudwatch_rate_limit_wait_seconds"  # histogram {action}
 CLOUDWATCH_BYTES_SCANNED = "cloudwatch_bytes_scanned"  # Logs Insights bytes scanned (what it bills)
 
 
@@ -79,6 +80,12 @@ CATALOGUE: dict[str, MetricSpec] = {
         MetricSpec(CLOUDWATCH_CALL_SECONDS, "histogram", "Seconds one CloudWatch Logs API call took.", ("action",)),
         MetricSpec(CLOUDWATCH_RETRIES, "counter", "CloudWatch Logs calls retried by botocore, by action.", ("action",)),
         MetricSpec(CLOUDWATCH_BACKOFF_SECONDS, "histogram", "Seconds waited before retrying a CloudWatch Logs call."),
+        MetricSpec(
+            CLOUDWATCH_RATE_LIMIT_WAIT_SECONDS,
+            "histogram",
+            "Seconds logai held a CloudWatch Logs call back to stay within its rate quota.",
+            ("action",),
+        ),
         MetricSpec(CLOUDWATCH_BYTES_SCANNED, "counter", "Bytes Logs Insights queries scanned (what CloudWatch bills)."),
     )
 }
