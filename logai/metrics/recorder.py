@@ -21,6 +21,7 @@ from logai.events import (
     ModelRequestFinished,
     NudgeInjected,
     NudgeLimitReached,
+    RateLimitWait,
     RetryGaveUp,
     RetryScheduled,
     SessionStarted,
@@ -63,6 +64,7 @@ class MetricsRecorder:
             SessionStarted: self._session,
             CloudWatchCall: self._cloudwatch_call,
             CloudWatchRetry: self._cloudwatch_retry,
+            RateLimitWait: self._rate_limit_wait,
         }
 
     def __call__(self, event: Event) -> None:
@@ -131,3 +133,6 @@ class MetricsRecorder:
     def _cloudwatch_retry(self, event: CloudWatchRetry) -> None:
         self.collector.inc(names.CLOUDWATCH_RETRIES, {"action": event.action})
         self.collector.observe(names.CLOUDWATCH_BACKOFF_SECONDS, event.delay_s)
+
+    def _rate_limit_wait(self, event: RateLimitWait) -> None:
+        self.collector.observe(names.CLOUDWATCH_RATE_LIMIT_WAIT_SECONDS, event.seconds, {"action": event.action})
