@@ -19,7 +19,7 @@ from pydantic_settings import (
 )
 
 from logai.home import DEFAULT_HOME, config_path
-from logai.sandbox.config import DEFAULT_QUOTAS
+from logai.logs.ratelimit import CLOUDWATCH_QUOTAS as DEFAULT_QUOTAS
 
 SECRET_FIELDS = frozenset({"api_key"})
 
