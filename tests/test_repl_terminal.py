@@ -1,0 +1,68 @@
+"""`logai chat` on a real terminal: Tab completion, Alt-Enter, the waiting indicator, wrapped tool lines, /last."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from tests.llm_server import call, held, text, tool_calls
+from tests.seed import put_events
+from tests.test_e2e_chat_signals import Terminal
+
+def fresh(term: Terminal, log: list[bytes]) -> None:
+    """Forget what was seen so far (kept in `log`): the next expect looks at new output only."""
+    log.append(term.seen)
+    term.seen = b""
+
+
+LONG_GROUP = "/aws/lambda/a-rather-long-function-name-that-does-not-exist-anywhere"
+
+
+def test_the_terminal_repl(aws, llm) -> None:  # type: ignore[no-untyped-def]
+    put_events(aws.client(), "/svc/api", "web-1", [(int(time.time() * 1000) - 60_000, "ERROR boom")])
+    llm.enqueue(
+        held(text("Answer one.")),
+        tool_calls(call("search_logs", {"log_groups": [LONG_GROUP], "start": "1h"})),
+        text("No such group."),
+    )
+    os.environ["PAGER"] = "cat"  # /last pages its output; the test reads it straight
+    term = Terminal([sys.executable, "-m", "logai", "chat"])
+    log: list[bytes] = []
+    try:
+        term.expect(b"logai>")
+        fresh(term, log)
+        term.send_key(b"/he\t")  # Tab completes the slash command (completions arrive asynchronously)
+        term.expect(b"/help")
+        term.send(b"\r")
+        term.expect(b"Alt-Enter")
+        term.expect(b"logai>")
+        fresh(term, log)
+        term.send_key(b"/groups /svc/a\t")  # …and a log group name
+        term.expect(b"pi")
+        term.send(b"\r")
+        term.expect(b"/svc/api\r\n")
+
+        term.send_key(b"first line\x1b\rsecond line\r")  # Esc-Enter (Alt-Enter) starts a new line
+        llm.wait_for_requests(1)
+        term.expect(b"waiting for the model")  # a slow model is not a frozen screen
+        llm.release()
+        term.expect(b"Answer one.")
+        assert llm.requests[0].body["messages"][-1]["content"] == "first line\nsecond line"
+
+        term.expect(b"logai>")
+        term.send_key(b"where is it?\r")
+        term.expect(b"No such group.")
+        # The failed call's line wraps instead of being cut: its reason is on screen.
+        assert b"not found" in term.seen.split(b"search_logs", 1)[1]
+        term.expect(b"logai>")
+        term.send_key(b"/last\r")
+        term.expect(b"Error: ")  # the full result the model was sent
+        term.expect(b"logai>")
+        term.send_key(b"\x04")
+        term.expect(b"Session metrics")
+    finally:
+        code = term.close()
+        os.environ.pop("PAGER", None)
+    assert code == 0
+    assert b"Traceback" not in b"".join(log) + term.seen
