@@ -324,7 +324,7 @@ def _rows(*values: str) -> list[list[dict[str, str]]]:
     return [[{"field": "count", "value": v}, {"field": "@ptr", "value": "p"}] for v in values]
 
 
-def test_insights_polls_with_the_injected_sleep_until_complete(stubbed) -> None:
+def test_insights_polls_with_a_doubling_wait_until_complete(stubbed) -> None:
     source, stubber, clock = stubbed
     _start_query(stubber)
     stubber.add_response("get_query_results", {"status": "Scheduled", "results": []}, {"queryId": "q-1"})
@@ -334,8 +334,8 @@ def test_insights_polls_with_the_injected_sleep_until_complete(stubbed) -> None:
         {"status": "Complete", "results": _rows("7", "9"), "statistics": {"recordsMatched": 16.0, "recordsScanned": 400.0}},
         {"queryId": "q-1"},
     )
-    result = source.run_insights(["/a", "/b", "/a"], "stats count(*) by bin(5m)", 1500, 2001, poll_s=2.0)
-    assert clock.sleeps == [2.0, 2.0]
+    result = source.run_insights(["/a", "/b", "/a"], "stats count(*) by bin(5m)", 1500, 2001)
+    assert clock.sleeps == [0.5, 1.0]  # polled at once, then after 0.5 s, then after 1 s more
     assert result.status == "Complete" and not result.timed_out
     assert result.rows == ({"count": "7"}, {"count": "9"})
     assert result.statistics == {"recordsMatched": 16.0, "recordsScanned": 400.0}
@@ -349,10 +349,10 @@ def test_insights_timeout_stops_the_query_and_returns_partial_rows(stubbed) -> N
         stubber.add_response("get_query_results", {"status": "Running", "results": _rows("3")}, {"queryId": "q-1"})
     # moto (and a query that just finished) answer StopQuery with an error: it must not matter.
     stubber.add_client_error("stop_query", "InternalFailure", http_status_code=500, expected_params={"queryId": "q-1"})
-    result = source.run_insights(["/a", "/b"], "stats count(*) by bin(5m)", 1000, 3000, timeout_s=3.0, poll_s=1.0)
+    result = source.run_insights(["/a", "/b"], "stats count(*) by bin(5m)", 1000, 3000, timeout_s=3.0)
     assert result.timed_out
     assert result.rows == ({"count": "3"},)
-    assert clock.sleeps == [1.0, 1.0, 1.0]
+    assert clock.sleeps == [0.5, 1.0, 1.5]  # the last wait ends at the 3 s timeout
 
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, asyncio.CancelledError, RuntimeError])

@@ -11,12 +11,11 @@ the tail loop in `logai.logs.tail`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from logai.deadline import current as current_deadline
-from logai.events import CloudWatchCall, EventSink, FollowRetry, InsightsScanned
+from logai.events import CloudWatchCall, EventSink, FollowRetry, InsightsScanned, RateLimitWait
 from logai.logs.errors import (
     AccessDenied,
     EndpointUnreachable,
@@ -29,6 +28,7 @@ from logai.logs.errors import (
     translate_error,
 )
 from logai.logs.model import LogEvent
+from logai.logs.ratelimit import RateLimiter
 from logai.logs.results import (
     InsightsResult,
     LogGroupInfo,
@@ -36,7 +36,6 @@ from logai.logs.results import (
     StreamInfo,
     StreamResult,
     group_info_from_api,
-    insights_row_from_api,
     log_event_from_api,
     stream_info_from_api,
 )
@@ -59,8 +58,6 @@ MAX_INSIGHTS_ROWS = 10_000
 _CONNECT_TIMEOUT = 5.0
 _READ_TIMEOUT = 30.0
 
-_LIMIT_COMMAND = re.compile(r"(^|\|)\s*limit\s+\d+", re.IGNORECASE)
-
 # How a failed call is counted (the `outcome` of a CloudWatchCall event).
 _OUTCOMES: tuple[tuple[type[SourceError], str], ...] = (
     (Throttled, "throttled"),
@@ -82,10 +79,18 @@ class CloudWatchSource:
     Every API call is reported to `sink` as a `CloudWatchCall` event.
     """
 
-    def __init__(self, client: Any, *, runtime: Runtime = REAL, sink: EventSink | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        runtime: Runtime = REAL,
+        sink: EventSink | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self._client = client
         self._runtime = runtime
         self._sink = sink
+        self._limiter = limiter
         self._group_names: list[str] | None = None
 
     @classmethod
@@ -105,7 +110,13 @@ class CloudWatchSource:
             connect_timeout=min(_CONNECT_TIMEOUT, limit),
             read_timeout=min(_READ_TIMEOUT, limit),
         )
-        return cls(client, runtime=runtime, sink=sink)
+        rates = getattr(settings, "cloudwatch_rate_limits", None)
+        limiter = RateLimiter(rates, clock=runtime.clock, sleep=runtime.sleep) if rates else None
+        return cls(client, runtime=runtime, sink=sink, limiter=limiter)
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._runtime
 
     @property
     def client(self) -> Any:
@@ -327,9 +338,8 @@ class CloudWatchSource:
         end_ms: int,
         limit: int = 100,
         timeout_s: float = 60.0,
-        poll_s: float = 1.0,
     ) -> InsightsResult:
-        """Run a Logs Insights query and wait for it (with the injected sleep).
+        """Run a Logs Insights query and wait for it (see `logai.logs.insights.run_queries`).
 
         Returns status Complete, or Timeout with the partial rows when it did
         not finish within `timeout_s` (the query is then stopped). A query
@@ -337,87 +347,55 @@ class CloudWatchSource:
         polling is interrupted (Ctrl-C, task cancellation, any error) the
         query is stopped before the exception propagates.
         """
+        from logai.logs.insights import run_queries
+
         limit = max(1, min(limit, MAX_INSIGHTS_ROWS))
-        # The API `limit` is always passed: real CloudWatch enforces it
-        # server-side. `| limit N` is appended too, but only when the query has
-        # no limit of its own, so the text the model and user see states the
-        # cap and servers that ignore the parameter (moto) still honour it; a
-        # limit the query already chose is kept (the API cap still applies).
-        query_text = query.strip().rstrip("|").strip()
-        if not _LIMIT_COMMAND.search(query_text):
-            query_text = f"{query_text} | limit {limit}"
-        group_list = list(dict.fromkeys(groups))
+        (outcome,) = run_queries(self, groups, [(query, limit)], start_ms, end_ms, timeout_s=timeout_s)
+        return InsightsResult(
+            query_id="",
+            query=outcome.query,
+            groups=tuple(dict.fromkeys(groups)),
+            start_ms=start_ms,
+            end_ms=end_ms,
+            status=outcome.status,
+            rows=outcome.rows,
+            statistics=dict(outcome.statistics),
+        )
+
+    def start_query(self, groups: Sequence[str], query: str, start_ms: int, end_ms: int, limit: int) -> str:
+        """StartQuery over `groups` from start to end (ms, rounded out to whole seconds); the query id.
+
+        The API `limit` is always passed: CloudWatch enforces it server-side.
+        """
+        started = self._call(
+            "start_query",
+            logGroupNames=list(groups),
+            startTime=start_ms // 1000,
+            endTime=-(-end_ms // 1000),  # round up so the last second is included
+            queryString=query,
+            limit=limit,
+        )
+        return str(started["queryId"])
+
+    def query_results(self, query_id: str) -> dict[str, Any]:
+        """One GetQueryResults answer: status, results, statistics."""
+        return self._call("get_query_results", queryId=query_id)
+
+    def stop_query(self, query_id: str) -> None:
+        """StopQuery, best effort: a query that already finished cannot be stopped, and that is fine."""
         try:
-            started = self._call(
-                "start_query",
-                logGroupNames=group_list,
-                startTime=start_ms // 1000,
-                endTime=-(-end_ms // 1000),  # round up so the last second is included
-                queryString=query_text,
-                limit=limit,
-            )
-        except LogGroupNotFound as exc:
-            if exc.group is None:
-                raise self._missing_group_error(group_list) from None
-            raise
-        query_id = str(started["queryId"])
+            self._call("stop_query", queryId=query_id)
+        except Exception:  # noqa: BLE001
+            pass
 
-        def result(status: str, response: Mapping[str, Any]) -> InsightsResult:
-            return InsightsResult(
-                query_id=query_id,
-                query=query_text,
-                groups=tuple(group_list),
-                start_ms=start_ms,
-                end_ms=end_ms,
-                status=status,
-                rows=tuple(insights_row_from_api(raw) for raw in response.get("results", [])),
-                statistics=dict(response.get("statistics", {})),
-            )
-
-        deadline = self._runtime.clock() + timeout_s
-        tool = current_deadline()
-        if tool is not None:
-            # Leave the tool's last second for stopping the query and reading the partial rows.
-            deadline = min(deadline, tool.expires_at - min(1.0, tool.seconds / 4))
-        settled = False
-        try:
-            while True:
-                response = self._call("get_query_results", queryId=query_id)
-                status = str(response.get("status", "Unknown"))
-                if status == "Complete" or status == "Timeout":
-                    settled = True
-                    self._report_scan(response)
-                    return result(status, response)
-                if status in ("Failed", "Cancelled"):
-                    settled = True
-                    raise SourceError(
-                        f"The Logs Insights query {status.lower()} on the server.",
-                        "check the query syntax and try a shorter time range",
-                    )
-                if self._runtime.clock() >= deadline:
-                    self._stop_query(query_id)
-                    settled = True
-                    self._report_scan(response)
-                    return result("Timeout", response)
-                self._runtime.sleep(poll_s)
-        finally:
-            # Whatever interrupted us, do not leave a query running (and billing).
-            if not settled:
-                self._stop_query(query_id)
-
-    def _report_scan(self, response: Mapping[str, Any]) -> None:
-        """Tell the bus how many bytes the query scanned: it is what Logs Insights bills."""
+    def report_scan(self, response: Mapping[str, Any]) -> None:
+        """Tell the bus how many bytes a query scanned: it is what Logs Insights bills."""
         scanned = response.get("statistics", {}).get("bytesScanned")
         if self._sink is not None and isinstance(scanned, int | float) and scanned > 0:
             self._sink(InsightsScanned(bytes_scanned=float(scanned)))
 
-    def _stop_query(self, query_id: str) -> None:
-        try:
-            self._call("stop_query", queryId=query_id)
-        except Exception:  # noqa: BLE001 - best effort: a query that already finished cannot be stopped
-            pass
-
-    def _missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
+    def missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
+        """The not-found error naming which of `groups` does not exist (StartQuery does not say)."""
         try:
             known = set(self.group_names())
         except SourceError:
@@ -496,6 +474,11 @@ class CloudWatchSource:
             # StopQuery is the one call still worth making: it ends the billing.
             if operation != "stop_query":
                 raise TimedOut(f"{deadline.message('The tool call')}.", _TIMEOUT_HINT)
+        action = "".join(part.capitalize() for part in operation.split("_"))
+        if self._limiter is not None:
+            waited = self._limiter.acquire(action)
+            if waited > 0 and self._sink is not None:
+                self._sink(RateLimitWait(action=action, seconds=waited))
         began = self._runtime.clock()
         outcome = "ok"
         try:
@@ -511,7 +494,6 @@ class CloudWatchSource:
             raise translated from None
         finally:
             if self._sink is not None:
-                action = "".join(part.capitalize() for part in operation.split("_"))
                 self._sink(CloudWatchCall(action=action, outcome=outcome, duration_s=self._runtime.clock() - began))
 
     def _endpoint(self) -> str | None:

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
-# Requests per second per account and Region, as CloudWatch Logs documents
-# them (Service Quotas, "CloudWatch Logs quotas").
-DEFAULT_QUOTAS: Mapping[str, float] = MappingProxyType(
-    {
-        "FilterLogEvents": 5.0,
-        "GetLogEvents": 10.0,
-        "DescribeLogGroups": 5.0,
-        "DescribeLogStreams": 5.0,
-        "StartQuery": 5.0,
-        "GetQueryResults": 5.0,
-        "StopQuery": 5.0,
-    }
-)
+from logai.logs.ratelimit import CLOUDWATCH_QUOTAS as DEFAULT_QUOTAS
 
 
 @dataclass(frozen=True, slots=True)
