@@ -200,11 +200,12 @@ def _print_per_line(found: list[Template], line_templates: array) -> None:
 
 
 def _print_table(total: int, found: list[Template], shown: list[Template]) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
+    from logai.ui.console import stdout_console
+
+    console = stdout_console()  # honours NO_COLOR, and a closed pipe ends quietly
     if not total:
         print("logai: no input lines.", file=sys.stderr)
         return

@@ -25,6 +25,12 @@ class SafeConsole(Console):
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(sanitize(text), **kwargs)
 
+    def on_broken_pipe(self) -> None:
+        # Rich exits 1 when the reader went away (`logai … | head`); the CLI
+        # ends such a run quietly with 0 (see `logai.cli`), so hand it on.
+        self.quiet = True
+        raise BrokenPipeError
+
 
 def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
