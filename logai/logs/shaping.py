@@ -107,7 +107,8 @@ def as_data(text: str, redactor: Redactor, limit: int = MESSAGE_CHARS) -> str:
 
 def _as_data(text: str, redactor: Redactor, limit: int) -> str:
     """Log text made safe to show: redacted, frame tags defused, one line, clipped to `limit` chars."""
-    text = redactor.redact(text)
+    # A trailing newline (Lambda ends every line with one) says nothing: drop it before newlines become \n.
+    text = redactor.redact(text.rstrip("\r\n"))
     text = defuse_frame_tags(text)
     text = text.replace("\r\n", "\n").replace("\n", "\\n").replace("\t", " ")
     text = _CONTROL.sub("?", text).strip()
