@@ -7,9 +7,9 @@ summaries, so the same quantity reads the same everywhere.
 from __future__ import annotations
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 event`, `2,000 events`."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 event`, `2,000 events`; `nouns` for plurals that are not noun + s (`queries`)."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {nouns or noun + 's'}"
 
 
 def seconds_text(value: float) -> str:

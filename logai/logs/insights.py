@@ -1,9 +1,11 @@
 """Running Logs Insights queries: several at once, polled together with backoff, never left running.
 
 A query runs on the server and is polled with GetQueryResults, which has its
-own quota (5 requests per second per account). The queries of one batch are
-polled in rounds, a round after each wait of a doubling backoff, so a batch
-costs a few calls however long it runs. Whatever ends the wait (a timeout,
+own quota (5 requests per second per account). The queries of one batch
+start together and scan the same events, so they finish at about the same
+time: each round (after a doubling wait) polls the first unfinished query,
+and only once it is done the ones after it. A batch costs a few calls
+however long it runs. Whatever ends the wait (a timeout,
 the tool's deadline, Ctrl-C, an error) stops every query still running:
 an abandoned query goes on scanning, and billing, on the server.
 """
@@ -107,6 +109,8 @@ def run_queries(
                     del running[index]
                     outcomes[index] = _outcome(texts[index], status, response)
                     source.report_scan(response)
+                else:
+                    break  # still running: the ones after it most likely are too
             if running:
                 sleep(min(wait, max(0.0, deadline - clock())))
                 wait = min(wait * 2, MAX_WAIT_S)

@@ -252,6 +252,14 @@ class CloudWatchSource:
         events = [event for chunk in reversed(chunks) for event in chunk]
         return events[-cap:], pages
 
+    def first_events(
+        self, group: str, start_ms: int, end_ms: int, pattern: str | None, limit: int, *, max_pages: int = 2
+    ) -> tuple[list[LogEvent], int]:
+        """The first `limit` events of one group in start..end, oldest first, in at most `max_pages`
+        FilterLogEvents calls (a few samples, not a search); also how many calls it took."""
+        found, pages, _ = self._filter_range(group, start_ms, end_ms, EventFilter(pattern), limit, max_pages)
+        return found, pages
+
     def _filter_range(
         self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
     ) -> tuple[list[LogEvent], int, bool]:
