@@ -155,5 +155,7 @@ def open_session(
         prune(settings.home, keep_days=settings.history_retention_days, now=runtime.wall_clock())
         transcript = Transcript(settings.home, model=settings.model, wall_clock=runtime.wall_clock, warn=bus.emit)
         bus.subscribe(transcript)  # before the recording opens, so it sees which command this is
-    recording = Recording.open(bus, home=settings.home, enabled=settings.metrics_enabled, command=command)
+    recording = Recording.open(
+        bus, home=settings.home, enabled=settings.metrics_enabled, command=command, retention_days=settings.metrics_retention_days
+    )
     return Session(agent, recording, runtime=runtime, transcript=transcript, source=source)

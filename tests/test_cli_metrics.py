@@ -207,8 +207,9 @@ def test_options_that_do_not_go_together_are_usage_errors(args: list[str], messa
 
 
 def test_a_store_that_is_not_a_database_fails_with_one_sentence(isolated_env: Path) -> None:
-    isolated_env.mkdir(parents=True)
+    isolated_env.mkdir(parents=True, mode=0o700)
     (isolated_env / DB_NAME).write_bytes(b"not sqlite at all\n" * 100)
+    (isolated_env / DB_NAME).chmod(0o600)  # private, as logai makes it: the only complaint is the content
     code, out, err = run()
     assert code == 1 and out == ""
     assert err.startswith(f"logai: The metrics file {isolated_env / DB_NAME} is not a logai metrics database")

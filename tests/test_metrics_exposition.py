@@ -15,7 +15,8 @@ from prometheus_client.samples import Sample
 from logai.metrics import names
 from logai.metrics.cloudwatch import batches, push_to_cloudwatch
 from logai.metrics.collector import MetricsCollector
-from logai.metrics.exposition import BACKOFF_BUCKETS, buckets_for, render_prometheus, serve
+from logai.metrics.buckets import BACKOFF_BUCKETS, buckets_for
+from logai.metrics.exposition import render_prometheus, serve
 from logai.metrics.store import DB_NAME, MetricsStore, StoreTotals
 
 

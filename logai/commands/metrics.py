@@ -48,28 +48,42 @@ def parse_since(value: str | None) -> float | None:
         fail(f"--since: {exc}", EXIT_USAGE, hint="--since 24h, --since 7d or --since 2026-01-31")
 
 
-def open_store(home: Path) -> MetricsStore:
+def open_store(home: Path, *, read_only: bool = False) -> MetricsStore:
     from logai.metrics.store import MetricsStore, MetricsStoreError
 
     try:
-        return MetricsStore(home)
+        return MetricsStore(home, read_only=read_only)
     except MetricsStoreError as exc:
         fail(str(exc), EXIT_FAILURE, hint=exc.hint)
 
 
-def read_totals(home: Path, since: float | None) -> StoreTotals:
-    """The store's totals; a store that does not exist yet is empty (and is not created)."""
+def read_totals(home: Path, since: float | None, *, running: bool = False) -> StoreTotals:
+    """The store's totals; a store that does not exist yet is empty (and is not created).
+
+    The store is opened read-only, so a read-only home works. `running` reads
+    the running totals (all time, what a scrape serves) instead of the
+    retained sessions.
+    """
     from logai.metrics.store import DB_NAME, MetricsStoreError, StoreTotals
 
     if not (home / DB_NAME).exists():
         return StoreTotals()
-    store = open_store(home)
+    store = open_store(home, read_only=True)
     try:
-        return store.totals(since=since)
+        return store.running_totals() if running else store.totals(since=since)
     except MetricsStoreError as exc:
         fail(str(exc), EXIT_FAILURE, hint=exc.hint)
     finally:
         store.close()
+
+
+def warn_about_home(home: Path) -> None:
+    """Tighten loose modes under LOGAI_HOME, saying so on stderr (never failing)."""
+    from logai.private_home import tighten
+    from logai.ui.sanitize import sanitize
+
+    for warning in tighten(home):
+        print(sanitize(f"logai: warning: {warning}"), file=sys.stderr)
 
 
 def shape(totals: StoreTotals, selectors: dict[str, str], by: list[str]) -> StoreTotals:
@@ -190,10 +204,16 @@ def do_serve(home: Path, host: str, port: int, since: str | None, selectors: dic
     A relative `--since` (24h) slides: each scrape counts back from its own now.
     """
     from logai.metrics.exposition import serve
+    from logai.metrics.store import DB_NAME
 
-    store = open_store(home)
+    store = open_store(home, read_only=(home / DB_NAME).exists())
+
+    def totals() -> StoreTotals:
+        # Without --since a scrape reads the running totals: one row per series, whatever the store holds.
+        return shape(store.running_totals() if since is None else store.totals(since=parse_since(since)), selectors, by)
+
     try:
-        server = serve(lambda: shape(store.totals(since=parse_since(since)), selectors, by), host=host, port=port)
+        server = serve(totals, host=host, port=port)
     except OSError as exc:
         store.close()
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}.", EXIT_FAILURE, hint="pick another --port")
@@ -206,6 +226,25 @@ def do_serve(home: Path, host: str, port: int, since: str | None, selectors: dic
     finally:
         server.close()
         store.close()
+
+
+def do_prune(home: Path, days: float) -> None:
+    """Drop the detail of sessions older than the retention; the running totals stay."""
+    import time
+
+    from logai.metrics.store import DB_NAME, MetricsStoreError
+
+    if not (home / DB_NAME).exists():
+        print(f"{EMPTY_MESSAGE}: nothing to prune.")
+        return
+    store = open_store(home)
+    try:
+        gone = store.prune(time.time() - days * 86_400)
+    except MetricsStoreError as exc:
+        fail(str(exc), EXIT_FAILURE, hint=exc.hint)
+    finally:
+        store.close()
+    print(f"Dropped the detail of {gone} session(s) older than {days:g} days; the running totals keep what they counted.")
 
 
 def do_push(totals: StoreTotals, namespace: str, settings: Settings) -> None:
@@ -240,6 +279,9 @@ def metrics(
     by: list[str] | None = typer.Option(None, "--by", metavar="LABEL", help="Keep only these labels, summing the rest away (repeatable)."),
     since: str | None = typer.Option(None, "--since", help="Only sessions started since: 30m, 24h, 7d or an ISO-8601 time."),
     reset: bool = typer.Option(False, "--reset", help="Delete every recorded metric (asks first)."),
+    prune: bool = typer.Option(
+        False, "--prune", help="Drop the detail of sessions older than metrics_retention_days (running totals stay)."
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before --reset."),
     serve: bool = typer.Option(False, "--serve", help="Serve /metrics for Prometheus until Ctrl-C."),
     host: str | None = typer.Option(None, "--host", help="Address for --serve (default 127.0.0.1)."),
@@ -257,6 +299,7 @@ def metrics(
             ("--serve", serve),
             ("--push-cloudwatch", push_cloudwatch is not None),
             ("--reset", reset),
+            ("--prune", prune),
         )
         if on
     ]
@@ -285,14 +328,19 @@ def metrics(
     settings = settings_or_exit(aws_profile=profile, aws_region=region) if push_cloudwatch is not None else None
     home = settings.home if settings is not None else home_dir() or settings_or_exit().home
 
+    warn_about_home(home)
     if reset:
         do_reset(home, yes)
+        return
+    if prune:
+        do_prune(home, settings_or_exit().metrics_retention_days)
         return
     if serve:
         do_serve(home, host or "127.0.0.1", 9464 if port is None else port, since, selectors, group_by)
         return
 
-    stored = read_totals(home, since_ts)
+    # A scrape-like read (Prometheus text, all time) comes from the running totals.
+    stored = read_totals(home, since_ts, running=prometheus and since_ts is None)
     totals = shape(stored, selectors, group_by)
     if push_cloudwatch is not None:
         assert settings is not None
@@ -301,7 +349,9 @@ def metrics(
     if prometheus:
         from logai.metrics.exposition import render_prometheus
 
-        sys.stdout.write(render_prometheus(totals))
+        from logai.ui.sanitize import sanitize
+
+        sys.stdout.write(sanitize(render_prometheus(totals)))
         return
     document = as_document(totals, since=since_ts, selectors=selectors, by=group_by)
     if json_output:

@@ -8,7 +8,7 @@ costs nothing.
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import re
 import socket
 import threading
@@ -19,38 +19,17 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from logai.metrics import names
+from logai.metrics.buckets import bucket_counts, buckets_for
 from logai.metrics.collector import LabelKey, MetricsCollector
 from logai.metrics.store import MetricsStoreError, StoreTotals
+from logai.metrics.totals import BucketCounts, capped_key
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
 
 PREFIX = "logai_"
 
-# Retry waits double from 0.5 s up to the cap; one bucket per doubling.
-BACKOFF_BUCKETS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
-# Time to first token: streaming servers answer within a second or two, slow ones take tens.
-TTFT_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0)
-# Tool calls, model requests and whole turns: from tens of milliseconds to minutes.
-DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
-DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
-
-BUCKETS: dict[str, tuple[float, ...]] = {
-    names.RETRY_BACKOFF_SECONDS: BACKOFF_BUCKETS,
-    names.LLM_TIME_TO_FIRST_TOKEN_SECONDS: TTFT_BUCKETS,
-    names.LLM_REQUEST_SECONDS: DURATION_BUCKETS,
-    names.TOOL_DURATION_SECONDS: DURATION_BUCKETS,
-    names.TURN_DURATION_SECONDS: DURATION_BUCKETS,
-}
-
 _INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
-
-
-def buckets_for(name: str) -> tuple[float, ...]:
-    """Upper bounds (without +Inf) of the histogram buckets for metric `name`."""
-    if name in BUCKETS:
-        return BUCKETS[name]
-    return DURATION_BUCKETS if name.endswith("_seconds") else DEFAULT_BUCKETS
 
 
 def exposed_name(name: str) -> str:
@@ -63,14 +42,12 @@ def help_text(name: str) -> str:
     return spec.help if spec else f"logai metric {name}."
 
 
-def cumulative_buckets(values: Sequence[float], bounds: Sequence[float]) -> list[tuple[str, float]]:
-    """(le, count of values <= le) for every bound and +Inf, as Prometheus wants them."""
-    ordered = sorted(values)
+def cumulative_buckets(buckets: BucketCounts, bounds: Sequence[float]) -> list[tuple[str, float]]:
+    """(le, count of observations <= le) for every bound and +Inf, as Prometheus wants them."""
     from prometheus_client.utils import floatToGoString
 
-    counts = [(floatToGoString(bound), float(bisect.bisect_right(ordered, bound))) for bound in bounds]
-    counts.append(("+Inf", float(len(ordered))))
-    return counts
+    cumulative = list(itertools.accumulate(buckets.counts))
+    return [(floatToGoString(bound), float(n)) for bound, n in zip(bounds, cumulative)] + [("+Inf", float(cumulative[-1]))]
 
 
 def _label_names(keys: Iterable[LabelKey]) -> list[str]:
@@ -84,29 +61,41 @@ def _label_values(key: LabelKey, label_names: list[str]) -> list[str]:
 
 
 def metric_families(totals: StoreTotals) -> Iterator[Metric]:
-    """prometheus_client metric families for every counter and histogram in `totals`."""
+    """prometheus_client metric families for every counter and histogram in `totals`.
+
+    Label values are capped on the way out (a store written before the cap may
+    hold long ones); series that become the same are added together.
+    """
     from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 
     by_name: dict[str, dict[LabelKey, float]] = {}
     for (name, labels), value in totals.counters.items():
-        by_name.setdefault(name, {})[labels] = value
-    for name, series in sorted(by_name.items()):
-        label_names = _label_names(series)
+        series = by_name.setdefault(name, {})
+        key = capped_key(labels)
+        series[key] = series.get(key, 0.0) + value
+    for name, counted in sorted(by_name.items()):
+        label_names = _label_names(counted)
         counter = CounterMetricFamily(exposed_name(name), help_text(name), labels=label_names)
-        for labels, value in sorted(series.items()):
+        for labels, value in sorted(counted.items()):
             counter.add_metric(_label_values(labels, label_names), value)
         yield counter
 
-    hist_by_name: dict[str, dict[LabelKey, list[float]]] = {}
+    hist_by_name: dict[str, dict[LabelKey, BucketCounts]] = {}
     for (name, labels), values in totals.samples.items():
-        hist_by_name.setdefault(name, {})[labels] = values
+        _merge(hist_by_name.setdefault(name, {}), capped_key(labels), BucketCounts(tuple(bucket_counts(name, values)), sum(values)))
+    for (name, labels), buckets in totals.histograms.items():
+        _merge(hist_by_name.setdefault(name, {}), capped_key(labels), buckets)
     for name, hist_series in sorted(hist_by_name.items()):
         label_names = _label_names(hist_series)
         histogram = HistogramMetricFamily(exposed_name(name), help_text(name), labels=label_names)
         bounds = buckets_for(name)
-        for labels, values in sorted(hist_series.items()):
-            histogram.add_metric(_label_values(labels, label_names), cumulative_buckets(values, bounds), sum(values))
+        for labels, buckets in sorted(hist_series.items()):
+            histogram.add_metric(_label_values(labels, label_names), cumulative_buckets(buckets, bounds), buckets.total)
         yield histogram
+
+
+def _merge(series: dict[LabelKey, BucketCounts], key: LabelKey, buckets: BucketCounts) -> None:
+    series[key] = series[key].plus(buckets) if key in series else buckets
 
 
 class TotalsCollector:

@@ -32,15 +32,11 @@ from logai.events import (
 )
 from logai.metrics import names
 from logai.metrics.collector import MetricsCollector
+from logai.metrics.totals import capped
 
-# Label values come from outside (a model picks tool names): cap their length
-# so one odd value cannot bloat the store or a scrape.
-MAX_LABEL_CHARS = 64
+# A model picks tool names: only the registry's own are label values, so made-up
+# names cannot create series (nor carry their text into the store and a scrape).
 UNKNOWN_TOOL = "unknown"
-
-
-def label_value(text: str) -> str:
-    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
 
 
 class MetricsRecorder:
@@ -103,7 +99,7 @@ class MetricsRecorder:
         self.collector.inc(names.INTENT_DETECTION_HITS, labels)
 
     def _tool_call(self, event: ToolCallFinished) -> None:
-        tool = label_value(event.name) if event.known else UNKNOWN_TOOL
+        tool = capped(event.name) if event.known else UNKNOWN_TOOL
         self.collector.inc(names.TOOL_CALLS, {"tool": tool, "outcome": "ok" if event.ok else "error"})
         self.collector.observe(names.TOOL_DURATION_SECONDS, event.duration_s, {"tool": tool})
 

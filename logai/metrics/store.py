@@ -2,30 +2,35 @@
 
 One row per session (id, command, started, ended); counters as per-session
 deltas; every histogram observation as its own row, so percentiles across
-sessions are exact and `--since` can pick sessions by start time. The file
-runs in WAL mode with a busy timeout and every write is one `BEGIN IMMEDIATE`
-transaction, so two logai processes flushing at once are both counted in full.
+sessions are exact and `--since` can pick sessions by start time. Alongside,
+running totals (`logai.metrics.running`) that a scrape reads without touching
+the observations. Sessions older than the retention are pruned; the running
+totals stay. The file runs in WAL mode with a busy timeout and every write is
+one `BEGIN IMMEDIATE` transaction, so two logai processes flushing at once are
+both counted in full. It is created 0600 in a 0700 home, and read on a
+read-only home without being written.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from logai.metrics import names
-from logai.metrics.collector import LabelKey, MetricsCollector, MetricsDelta, SeriesKey, label_key
+from logai.metrics import names, running
+from logai.metrics.collector import MetricsCollector, MetricsDelta
+from logai.metrics.store_errors import MetricsStoreError, unusable
+from logai.metrics.totals import StoreTotals, capped_key, decode_labels, encode_labels
 
 DB_NAME = "metrics.db"
 # Bump when the tables change, and add the step to `_MIGRATIONS`.
-SCHEMA_VERSION = 1
-
+SCHEMA_VERSION = 2
 _MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE IF NOT EXISTS sessions (
@@ -51,15 +56,10 @@ _MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX IF NOT EXISTS observations_session ON observations (session_id);
     """,
+    2: running.SCHEMA,
 }
-
-
-class MetricsStoreError(Exception):
-    """The metrics file cannot be used; `str()` is one sentence, `hint` says what to do."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
+# Steps that fill new tables from the old ones, run after the step's SQL.
+_BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {2: running.backfill}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,61 +68,6 @@ class SessionRow:
     command: str
     started_at: float
     ended_at: float | None
-
-
-@dataclass
-class StoreTotals:
-    """Counters summed and observations gathered per (name, labels), plus the session count."""
-
-    counters: dict[SeriesKey, float] = field(default_factory=dict)
-    samples: dict[SeriesKey, list[float]] = field(default_factory=dict)
-    sessions: int = 0
-
-    @classmethod
-    def from_collector(cls, collector: MetricsCollector, sessions: int = 1) -> StoreTotals:
-        """The in-memory metrics of one process, shaped like the store's totals."""
-        return cls(counters=collector.counters(), samples=collector.histograms(), sessions=sessions)
-
-    def is_empty(self) -> bool:
-        return not (self.counters or self.samples or self.sessions)
-
-    def matching(self, selectors: Mapping[str, str]) -> StoreTotals:
-        """Only the series whose labels include every `name=value` in `selectors`."""
-        wanted = set(label_key(selectors))
-
-        def keep(key: SeriesKey) -> bool:
-            return wanted.issubset(key[1])
-
-        return StoreTotals(
-            counters={k: v for k, v in self.counters.items() if keep(k)},
-            samples={k: list(v) for k, v in self.samples.items() if keep(k)},
-            sessions=self.sessions,
-        )
-
-    def grouped(self, by: Sequence[str]) -> StoreTotals:
-        """Series merged so that only the labels named in `by` remain (counters summed)."""
-        kept = set(by)
-
-        def regroup(key: SeriesKey) -> SeriesKey:
-            return key[0], tuple(pair for pair in key[1] if pair[0] in kept)
-
-        counters: dict[SeriesKey, float] = {}
-        for key, value in self.counters.items():
-            new_key = regroup(key)
-            counters[new_key] = counters.get(new_key, 0.0) + value
-        samples: dict[SeriesKey, list[float]] = {}
-        for key, values in self.samples.items():
-            samples.setdefault(regroup(key), []).extend(values)
-        return StoreTotals(counters=counters, samples=samples, sessions=self.sessions)
-
-
-def encode_labels(labels: LabelKey) -> str:
-    """Labels as canonical JSON text (sorted keys), readable with the sqlite3 shell."""
-    return json.dumps(dict(labels), sort_keys=True, separators=(",", ":"))
-
-
-def decode_labels(text: str) -> LabelKey:
-    return label_key(json.loads(text))
 
 
 class MetricsStore:
@@ -140,24 +85,68 @@ class MetricsStore:
         *,
         busy_timeout: float = 5.0,
         clock: Callable[[], float] = time.time,
+        read_only: bool = False,
     ) -> None:
+        """`read_only` opens an existing file without writing to it or its folder (a read-only home works)."""
         self.home = Path(home)
         self.path = self.home / DB_NAME
+        self.read_only = read_only
         self._clock = clock
         self._lock = threading.Lock()
         self._started: dict[str, tuple[str, float]] = {}
         self._pending: dict[str, MetricsDelta] = {}
         self._failure_reported = False
+        if read_only:
+            self._conn = self._connect_read_only()
+            return
+        from logai.home import private_dir
+
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            if not self.home.is_dir():
+                private_dir(self.home)
         except OSError as exc:
             raise MetricsStoreError(
                 f"Cannot create the logai home {self.home}: {exc.strerror or exc}.",
                 hint="Set LOGAI_HOME to a writable directory.",
             ) from None
+        try:
+            if not self.path.exists():
+                # Made 0600 before SQLite opens it; its -wal and -shm files take the same mode.
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError as exc:
+            raise MetricsStoreError(
+                f"Cannot create the metrics file {self.path}: {exc.strerror or exc}.",
+                hint="Set LOGAI_HOME to a writable directory.",
+            ) from None
         self._conn = self._connect(busy_timeout)
 
     # -- opening -------------------------------------------------------------
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """The file opened for reading only; `immutable` when even the WAL index cannot be made (a read-only home)."""
+        uri = self.path.resolve().as_uri()
+        last: sqlite3.Error | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                conn = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error as exc:
+                last = exc
+                continue
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.Error as exc:
+                conn.close()
+                last = exc
+                continue
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise MetricsStoreError(
+                    f"{self.path} was written by a newer logai (schema {version}, this one knows {SCHEMA_VERSION}).",
+                    hint="Upgrade logai, or set LOGAI_HOME to another directory.",
+                )
+            return conn
+        assert last is not None
+        raise self._unusable(last) from None
 
     def _connect(self, busy_timeout: float) -> sqlite3.Connection:
         try:
@@ -216,6 +205,8 @@ class MetricsStore:
                 for statement in _MIGRATIONS[step].split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if step in _BACKFILLS and version >= 1:  # a new file has nothing to fill from
+                    _BACKFILLS[step](conn)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -223,18 +214,7 @@ class MetricsStore:
             raise
 
     def _unusable(self, exc: sqlite3.Error) -> MetricsStoreError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return MetricsStoreError(
-                f"The metrics file {self.path} is locked by another process.",
-                hint="Try again when the other logai finishes.",
-            )
-        if isinstance(exc, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text):
-            return MetricsStoreError(
-                f"The metrics file {self.path} is not a logai metrics database ({text}).",
-                hint=f"Move {self.path} aside; logai starts a new one.",
-            )
-        return MetricsStoreError(f"The metrics file {self.path} cannot be used: {text}.")
+        return unusable(self.path, exc)
 
     def close(self) -> None:
         with self._lock:
@@ -269,6 +249,7 @@ class MetricsStore:
             try:
                 with self._write() as conn:
                     self._ensure_session(conn, session_id)
+                    running.add_session(conn, command)
             except sqlite3.Error as exc:
                 del self._started[session_id]
                 raise self._unusable(exc) from None
@@ -305,6 +286,12 @@ class MetricsStore:
             self._failure_reported = False
 
     def _insert_delta(self, conn: sqlite3.Connection, session_id: str, delta: MetricsDelta) -> None:
+        # Label values are capped here too, whoever recorded them: a long one would bloat every scrape.
+        delta = MetricsDelta(
+            counters={(name, capped_key(labels)): v for (name, labels), v in delta.counters.items()},
+            samples={(name, capped_key(labels)): v for (name, labels), v in delta.samples.items()},
+        )
+        running.add(conn, delta)
         conn.executemany(
             "INSERT INTO counters (session_id, name, labels, value) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (session_id, name, labels) DO UPDATE SET value = value + excluded.value",
@@ -404,6 +391,42 @@ class MetricsStore:
             ).fetchall()
         return [SessionRow(*row) for row in rows]
 
+    def running_totals(self) -> StoreTotals:
+        """Every series since the store began, from the running totals: what a scrape serves.
+
+        Reads one row per series, never the observations. A file from before
+        the running totals (read-only, so not migrated) is summed the old way.
+        """
+        with self._lock, self._read() as conn:
+            has_totals = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'counter_totals'"
+            ).fetchone()
+            if has_totals:
+                return running.read(conn)
+        return self._summed(self.totals())
+
+    @staticmethod
+    def _summed(totals: StoreTotals) -> StoreTotals:
+        from logai.metrics.buckets import bucket_counts
+        from logai.metrics.totals import BucketCounts
+
+        histograms = {
+            (name, labels): BucketCounts(tuple(bucket_counts(name, values)), sum(values))
+            for (name, labels), values in totals.samples.items()
+        }
+        return replace(totals, samples={}, histograms=histograms)
+
+    def prune(self, before: float) -> int:
+        """Drop the sessions started before `before` (epoch seconds), with their counters and
+        observations; the running totals keep what they counted. Returns how many went."""
+        with self._lock:
+            try:
+                with self._write() as conn:
+                    gone = conn.execute("DELETE FROM sessions WHERE started_at < ?", (before,)).rowcount
+            except sqlite3.Error as exc:
+                raise self._unusable(exc) from None
+        return int(gone)
+
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One read transaction (a consistent snapshot across the queries)."""
@@ -424,6 +447,7 @@ class MetricsStore:
                     conn.execute("DELETE FROM observations")
                     conn.execute("DELETE FROM counters")
                     conn.execute("DELETE FROM sessions")
+                    running.clear(conn)
                 self._pending.clear()
             except sqlite3.Error as exc:
                 raise self._unusable(exc) from None

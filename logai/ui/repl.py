@@ -70,7 +70,9 @@ class ChatLoop:
         history: History = InMemoryHistory()
         if self.history is not None:
             try:
-                self.history.parent.mkdir(parents=True, exist_ok=True)
+                from logai.home import open_private
+
+                open_private(self.history).close()  # 0600 before the first line: people type passwords
                 history = FileHistory(str(self.history))
             except OSError:
                 pass  # no history beats no chat
