@@ -52,8 +52,70 @@ _litellm: ModuleType | None = None
 
 
 def warm_up() -> None:
-    """Import and configure litellm (seconds on a cold start); safe to call from any thread, any number of times."""
-    _load_litellm()
+    """Import and configure litellm (seconds on a cold start), then rehearse one streamed reply.
+
+    Call it from a thread that runs no event loop, ahead of the first
+    question; safe to call any number of times.
+    """
+    litellm = _load_litellm()
+    with _warm_lock:
+        global _rehearsed
+        if _rehearsed:
+            return
+        _rehearsed = True
+    _rehearse(litellm)
+
+
+_rehearsed = False
+
+
+def _rehearse(litellm: Any) -> None:
+    """Stream a canned reply through litellm and parse an OpenAI chunk, with no network.
+
+    The first reply otherwise builds pydantic validators for litellm's and
+    the OpenAI SDK's stream types (~100 ms) between the model's first byte
+    and the first character on screen.
+    """
+    import asyncio
+
+    from openai.types.chat import ChatCompletionChunk
+
+    async def canned() -> None:
+        reply = await litellm.acompletion(
+            model="openai/warm-up",
+            messages=[{"role": "user", "content": "warm up"}],
+            mock_response="ok",
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        async for _ in reply:
+            pass
+
+    try:
+        asyncio.run(canned())
+        ChatCompletionChunk.model_validate(_SAMPLE_CHUNK)
+    except Exception:  # a rehearsal that fails costs the first reply its speed, nothing else
+        pass
+
+
+_SAMPLE_CHUNK = {
+    "id": "warm-up",
+    "object": "chat.completion.chunk",
+    "created": 0,
+    "model": "warm-up",
+    "choices": [
+        {
+            "index": 0,
+            "delta": {
+                "role": "assistant",
+                "content": "ok",
+                "tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
+            "finish_reason": None,
+        }
+    ],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
 
 
 def _load_litellm() -> ModuleType:
