@@ -241,3 +241,25 @@ def test_a_401_quoting_the_key_never_shows_it(aws, llm, monkeypatch) -> None:  #
     assert key not in result.output
     assert "[REDACTED:api_key]" in json.loads(result.stdout)["error"]
     assert len(llm.requests) == 1  # not retried
+
+
+def test_the_logs_commands_print_log_text_as_it_is_unless_asked_to_redact(aws) -> None:  # type: ignore[no-untyped-def]
+    # `logai logs` shows what the user's own credentials read; --redact shows it as the model would.
+    client = aws.client()
+    group, stream = "/aws/lambda/login", "app/AKIAQZ7LK2WP9RT4YM8X"
+    client.create_log_group(logGroupName=group)
+    client.create_log_stream(logGroupName=group, logStreamName=stream)
+    client.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": int(time.time() * 1000) - 1000, "message": "login ok password=hunter2xyz user=bob"}],
+    )
+    runner = CliRunner()
+    query = ["--query", "fields @logStream, @message"]
+    for args in (["search", group], ["tail", group], ["search", group, "--json"], ["insights", group, *query]):
+        plain = runner.invoke(app, ["logs", *args, "--since", "5m"], catch_exceptions=False)
+        assert "hunter2xyz" in plain.stdout, args
+        redacted = runner.invoke(app, ["logs", *args, "--since", "5m", "--redact"], catch_exceptions=False)
+        assert redacted.exit_code == 0, (args, redacted.output)
+        assert "hunter2xyz" not in redacted.stdout and "[REDACTED:password]" in redacted.stdout, args
+        assert "AKIAQZ7LK2WP9RT4YM8X" not in redacted.stdout, args

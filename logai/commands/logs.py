@@ -19,6 +19,7 @@ from logai.commands.logs_io import (
     GROUPS,
     JSON,
     PROFILE,
+    REDACT,
     REGION,
     TIME_FORMS,
     columns,
@@ -100,6 +101,7 @@ def insights(
     until: str = typer.Option("now", "--until", help="End of the range (same forms as --since)."),
     limit: int = typer.Option(100, "--limit", min=1, max=10_000, help="Most rows to return."),
     as_json: bool = JSON,
+    redact: bool = REDACT,
     profile: str | None = PROFILE,
     region: str | None = REGION,
 ) -> None:
@@ -115,6 +117,12 @@ def insights(
     names = expand_groups(source, log_groups)
     with reported(source):
         result = source.run_insights(names, query, to_ms(start), to_ms(end), limit=limit, timeout_s=settings.insights_timeout)
+    if redact:
+        from dataclasses import replace
+
+        from logai.logs.redact import redact as redacted
+
+        result = replace(result, rows=tuple({field: redacted(value) for field, value in row.items()} for row in result.rows))
     if as_json:
         for row in result.rows:
             emit(json_line(dict(row)))

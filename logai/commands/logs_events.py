@@ -19,6 +19,7 @@ from logai.commands.logs_io import (
     JSON_FORMAT,
     LOCAL,
     PROFILE,
+    REDACT,
     REGION,
     STREAM_PREFIX,
     STREAMS,
@@ -56,6 +57,7 @@ def search(
     style: Format = FORMAT,
     as_json: bool = JSON_FORMAT,
     local: bool = LOCAL,
+    redact: bool = REDACT,
     profile: str | None = PROFILE,
     region: str | None = REGION,
 ) -> None:
@@ -67,7 +69,7 @@ def search(
     start, end = time_range(since, until)
     source = open_source(ctx, profile, region)
     names = expand_groups(source, log_groups)
-    shown = event_format(style, as_json, groups=names, local=local)
+    shown = event_format(style, as_json, groups=names, local=local, redact=redact)
     where = EventFilter(pattern, tuple(streams or ()), stream_prefix)
     count = 0
     with reported(source):
@@ -105,6 +107,7 @@ def tail(
     style: Format = FORMAT,
     as_json: bool = JSON_FORMAT,
     local: bool = LOCAL,
+    redact: bool = REDACT,
     profile: str | None = PROFILE,
     region: str | None = REGION,
 ) -> None:
@@ -116,7 +119,7 @@ def tail(
     end = time_range(since, until)[1] if until is not None else None
     source = open_source(ctx, profile, region)
     names = expand_groups(source, log_groups)
-    shown = event_format(style, as_json, groups=names, local=local)
+    shown = event_format(style, as_json, groups=names, local=local, redact=redact)
     events = source.tail(
         names,
         pattern=pattern,

@@ -56,6 +56,9 @@ FILTER = typer.Option(None, "--filter", "-p", help='CloudWatch filter pattern, e
 STREAMS = typer.Option(None, "--stream", help="Only this log stream (repeatable).")
 STREAM_PREFIX = typer.Option(None, "--stream-prefix", help="Only log streams whose names start with this.")
 LOCAL = typer.Option(False, "--local", help="Show times in the local time zone instead of UTC.")
+# These commands print what the user's own credentials can read, as it is; --redact
+# applies the redaction logai applies before log text reaches a model.
+REDACT = typer.Option(False, "--redact", help="Redact secrets and personal data (keys, tokens, passwords, e-mails, cards) as logai does for the model.")
 
 
 def open_source(ctx: typer.Context, profile: str | None, region: str | None, *, settings: Any = None) -> CloudWatchSource:
@@ -122,7 +125,7 @@ def expand_groups(source: CloudWatchSource, names: Sequence[str]) -> list[str]:
     return groups
 
 
-def event_format(style: Format, as_json: bool, *, groups: Sequence[str], local: bool) -> EventFormat:
+def event_format(style: Format, as_json: bool, *, groups: Sequence[str], local: bool, redact: bool = False) -> EventFormat:
     from logai.ui.logformat import EventFormat, colour_wanted
 
     return EventFormat(
@@ -130,6 +133,7 @@ def event_format(style: Format, as_json: bool, *, groups: Sequence[str], local: 
         show_group=len(groups) > 1,
         local=local,
         colour=colour_wanted(sys.stdout),
+        redact=redact,
     )
 
 

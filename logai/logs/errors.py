@@ -143,7 +143,8 @@ def _client_error(code: str, detail: str, group: str | None, region: str | None)
     if code in _DENIED_CODES:
         return AccessDenied(
             f"Access denied: {detail}.",
-            "the credentials need logs:Describe*, logs:FilterLogEvents, logs:GetLogEvents and logs:StartQuery",
+            "the credentials need the read-only policy in logai's README (Least privilege): logs:DescribeLogGroups, "
+            "logs:DescribeLogStreams, logs:FilterLogEvents, logs:GetLogEvents, logs:StartQuery, logs:GetQueryResults, logs:StopQuery",
         )
     if code in _BAD_CREDENTIAL_CODES:
         return AccessDenied(f"AWS rejected the credentials: {detail}.", "refresh or replace the credentials")

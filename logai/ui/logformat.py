@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from logai.logs.model import LogEvent
+from logai.logs.redact import redact as redacted
 from logai.logs.timeparse import iso
 from logai.ui.sanitize import sanitize
 
@@ -71,14 +72,23 @@ def event_document(event: LogEvent) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class EventFormat:
-    """`style` is one of FORMATS; `show_group` when several groups are read; `local` for local times."""
+    """`style` is one of FORMATS; `show_group` when several groups are read; `local` for local times;
+    `redact` replaces secrets in the message and the names as logai does for the model."""
 
     style: str = "detailed"
     show_group: bool = False
     local: bool = False
     colour: bool = False
+    redact: bool = False
 
     def line(self, event: LogEvent) -> str:
+        if self.redact:
+            event = replace(
+                event,
+                message=redacted(event.message),
+                log_group=redacted(event.log_group or "") or None,
+                log_stream=redacted(event.log_stream or "") or None,
+            )
         if self.style == "json":
             return json_line(event_document(event))
         message = sanitize(event.message.rstrip())
