@@ -67,8 +67,11 @@ def run_queries(
     *,
     timeout_s: float,
     max_bytes_per_query: float | None = None,
+    ranges: Sequence[tuple[int, int]] | None = None,
 ) -> list[QueryOutcome]:
     """Run each (query, row limit) over `groups` in start..end at once; outcomes in the same order.
+
+    `ranges` gives each query its own (start_ms, end_ms) instead (a window and its baseline).
 
     A query still running after `timeout_s` (or near the tool's deadline) is
     stopped and comes back as Timeout with what it had. A query whose scan
@@ -88,8 +91,9 @@ def run_queries(
     running: dict[int, str] = {}
     outcomes: dict[int, QueryOutcome] = {}
     try:
-        for index, (text, (_, limit)) in enumerate(zip(texts, queries, strict=True)):
-            running[index] = _start(source, group_list, text, start_ms, end_ms, limit)
+        spans = list(ranges) if ranges is not None else [(start_ms, end_ms)] * len(texts)
+        for index, (text, (_, limit), (begin, finish)) in enumerate(zip(texts, queries, spans, strict=True)):
+            running[index] = _start(source, group_list, text, begin, finish, limit)
         wait = FIRST_WAIT_S
         while running:
             for index, query_id in list(running.items()):
