@@ -36,6 +36,7 @@ COMMANDS = {
     "query": "Ask one question; the answer goes to stdout, tool activity to stderr.",
     "chat": "Chat about your CloudWatch Logs: streamed answers, tool calls as they run.",
     "logs": "CloudWatch Logs reads without a model: groups, streams, search, tail, insights.",
+    "triage": "The evidence without a model: errors over time per group, onsets, top templates, what is new.",
     "history": "Past chat and query sessions: list, show, export as Markdown.",
     "patterns": "Group log lines into templates (variable parts masked) and count them.",
     "metrics": "Show the metrics every logai session recorded: retries, nudges, tool calls, tokens, timings.",
