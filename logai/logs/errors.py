@@ -154,7 +154,7 @@ def _client_error(code: str, detail: str, group: str | None, region: str | None)
             "wait a minute, search fewer groups or a shorter time range",
         )
     if code in _UNAVAILABLE_CODES:
-        return ServiceUnavailable(f"CloudWatch Logs is unavailable ({code}: {detail}).", "try again in a minute")
+        return ServiceUnavailable(f"CloudWatch Logs answered with an error ({code}: {detail}).", "try again in a minute")
     if code in _INVALID_CODES:
         return InvalidQuery(f"CloudWatch Logs rejected the request: {detail}.", "check the filter pattern or query syntax")
     return SourceError(f"CloudWatch Logs answered with an error ({code or 'unknown'}: {detail}).")
