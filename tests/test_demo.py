@@ -16,15 +16,21 @@ from logai.sandbox.incidents.pool_shrink import CHECKOUT, PAYMENTS
 from tests.llm_server import call, text, tool_calls
 
 
-def test_demo_without_a_model_shows_the_sandbox_and_what_the_model_would_get() -> None:
+def test_demo_without_a_model_shows_the_triage_in_a_screenful() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "logai", "demo"], capture_output=True, text=True, env=dict(os.environ), timeout=120
+        [sys.executable, "-m", "logai", "demo"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    for group in (CHECKOUT, PAYMENTS):
-        assert group in done.stdout
-    assert "What the model is sent" in done.stdout and "<log_data>" in done.stdout
-    assert "CannotGetJdbcConnectionException" in done.stdout
+    lines = done.stdout.splitlines()
+    assert len(lines) <= 40 and all(len(line) <= 100 for line in lines)
+    # The group that broke first leads, with its onset, and the pool timeouts are new against the hour before.
+    table = lines.index(next(line for line in lines if line.startswith("group")))
+    assert lines[table + 1].startswith(PAYMENTS)
+    assert any(line.lstrip().startswith("new") and "payments-service" in line for line in lines)
     assert "No model is set" in done.stdout
     assert "Traceback" not in done.stderr
 

@@ -125,40 +125,24 @@ def _serve(sandbox: SandboxServer) -> None:
 
 
 def _tour(settings: Settings, sandbox: SandboxServer) -> None:
-    """No model: show the sandbox through the same tools the model would call."""
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+    """No model: the triage a person would start from, then how to ask about it."""
+    import time
 
-    from logai.figures import human_bytes
-    from logai.tools.cloudwatch import LogTools
+    from logai.commands.triage import ERROR_WORDS, run
     from logai.ui.console import stdout_console
 
-    out = stdout_console()
     source = sandbox.source(settings)
-    tools = LogTools(source, budget_tokens=settings.tool_result_tokens, max_events=settings.max_search_events)
-    table = Table("log group", "stored", "retention", title="Log groups in the sandbox", title_justify="left")
-    for group in source.list_groups():
-        retention = f"{group.retention_days} d" if group.retention_days else "never expires"
-        table.add_row(group.name, human_bytes(group.stored_bytes), retention)
-    out.print(table)
-    if sandbox.truth is not None:
-        where = sandbox.truth.root_group
-        result = tools.search_logs([where], filter_pattern="ERROR", start="1h")
-        out.print(
-            Panel(
-                Text(result.text),
-                title=f"What the model is sent for search_logs({where!r}, 'ERROR', last 1h)",
-                subtitle=result.summary,
-                title_align="left",
-            )
-        )
-    out.print(
-        "No model is set, so the demo stops here. To ask questions about this incident, set one and run again:\n"
+    groups = [group.name for group in source.list_groups()]
+    if groups:
+        now_ms = int(time.time() * 1000)
+        width = min(stdout_console().width, 100)
+        run(source, groups, now_ms - 3_600_000, now_ms, ERROR_WORDS, "prev", False, settings, width=width)
+    typer.echo(
+        "\nNo model is set, so the demo stops here. To ask about this incident, set one and run again:\n"
         "  LOGAI_MODEL=openai/gpt-4o-mini OPENAI_API_KEY=… logai demo\n"
-        "  LOGAI_MODEL=ollama_chat/llama3.1 logai demo     (a local model)\n"
-        "The same reads work without a model: `logai demo --serve`, then `logai logs search …` in another shell.",
-        highlight=False,
+        "  LOGAI_MODEL=ollama_chat/llama3.1 logai demo      (a local model)\n"
+        "Without a model: `logai demo --serve`, and in another shell\n"
+        "  logai triage '/aws/*' '/ecs/*' --baseline prev      or      logai logs search … / tail …"
     )
 
 

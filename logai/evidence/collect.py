@@ -223,6 +223,7 @@ def _read_histogram(
     origin = aligned_start(start_ms, bucket_ms)
     size = (end_ms - origin) // bucket_ms + 1
     counts = [0] * size
+    bucket_firsts: list[int | None] = [None] * size
     per: dict[str, list[int]] = {group: [0] * size for group in groups}
     firsts: dict[str, int] = {}
     lasts: dict[str, int] = {}
@@ -239,10 +240,13 @@ def _read_histogram(
         first, last = q.insights_time(row.get("first")), q.insights_time(row.get("last"))
         if first is not None:
             firsts[group] = min(first, firsts.get(group, first))
+            known = bucket_firsts[index]
+            bucket_firsts[index] = first if known is None else min(known, first)
         if last is not None:
             lasts[group] = max(last, lasts.get(group, last))
     per_group = [GroupCount(g, sum(per.get(g, [])), firsts.get(g), lasts.get(g)) for g in dict.fromkeys([*groups, *per])]
-    return per_group, Histogram(origin, bucket_ms, tuple(counts), {g: tuple(c) for g, c in per.items()})
+    histogram = Histogram(origin, bucket_ms, tuple(counts), {g: tuple(c) for g, c in per.items()}, tuple(bucket_firsts))
+    return per_group, histogram
 
 
 def _read_breakdowns(outcome: QueryOutcome, fields: Sequence[str], several_groups: bool) -> list[Breakdown]:

@@ -28,8 +28,8 @@ class FieldCondition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: FieldPath = Field(description='Dotted path into the JSON message, e.g. "status" or "error.code".')
-    op: Operator = Field("=", description="Comparison; exists/missing need no value.")
-    value: str | float | int | bool | None = Field(None, description="What to compare with (text or number).")
+    op: Operator = Field(default="=", description="Comparison; exists/missing need no value.")
+    value: str | float | int | bool | None = Field(default=None, description="What to compare with (text or number).")
 
 
 class LogFilter(BaseModel):
@@ -37,15 +37,15 @@ class LogFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    all_words: tuple[Word, ...] = Field((), max_length=10, description='Every one of these must appear, e.g. ["ERROR"].')
+    all_words: tuple[Word, ...] = Field(default=(), max_length=10, description='Every one of these must appear, e.g. ["ERROR"].')
     any_words: tuple[Word, ...] = Field(
         (), max_length=10, description='At least one of these must appear, e.g. ["ERROR", "Exception", "timed out"].'
     )
-    exclude_words: tuple[Word, ...] = Field((), max_length=10, description='None of these may appear, e.g. ["healthcheck"].')
+    exclude_words: tuple[Word, ...] = Field(default=(), max_length=10, description='None of these may appear, e.g. ["healthcheck"].')
     regex: Annotated[str, StringConstraints(max_length=500)] | None = Field(
-        None, description="A regular expression the message must match (Python/PCRE syntax), e.g. \"HTTP [45]\\\\d\\\\d\"."
+        default=None, description="A regular expression the message must match (Python/PCRE syntax), e.g. \"HTTP [45]\\\\d\\\\d\"."
     )
-    fields: tuple[FieldCondition, ...] = Field((), max_length=5, description="Conditions on JSON message fields, all must hold.")
+    fields: tuple[FieldCondition, ...] = Field(default=(), max_length=5, description="Conditions on JSON message fields, all must hold.")
 
     @field_validator("regex")
     @classmethod

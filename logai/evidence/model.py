@@ -22,12 +22,14 @@ class GroupCount:
 
 @dataclass(frozen=True, slots=True)
 class Histogram:
-    """Matches per bucket of `bucket_ms`, from `start_ms` (aligned down to a bucket) to the end of the range."""
+    """Matches per bucket of `bucket_ms`, from `start_ms` (aligned down to a bucket) to the end of the range;
+    `firsts` holds each bucket's earliest match (epoch ms) when the query gave it."""
 
     start_ms: int
     bucket_ms: int
     counts: tuple[int, ...]
     per_group: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    firsts: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,7 @@ def _count(
     size = (end_ms - origin) // bucket_ms + 1
     query = (q.histogram_query(where.insights(), bin_text), MAX_ROWS)
     counts: dict[str, list[int]] = {group: [0] * size for group in names}
+    bucket_firsts: dict[str, list[int | None]] = {group: [None] * size for group in names}
     firsts: dict[str, int] = {}
     lasts: dict[str, int] = {}
     scanned = 0.0
@@ -97,17 +98,20 @@ def _count(
             group, at = q.group_of(row.get("@log", "")), q.insights_time(row.get(bin_field))
             if at is None or group not in counts:
                 continue
-            counts[group][min(size - 1, max(0, (at - origin) // bucket_ms))] += q.count(row)
+            index = min(size - 1, max(0, (at - origin) // bucket_ms))
+            counts[group][index] += q.count(row)
             first, last = q.insights_time(row.get("first")), q.insights_time(row.get("last"))
             if first is not None:
                 firsts[group] = min(first, firsts.get(group, first))
+                known = bucket_firsts[group][index]
+                bucket_firsts[group][index] = first if known is None else min(known, first)
             if last is not None:
                 lasts[group] = max(last, lasts.get(group, last))
     found = []
     for group in names:
-        histogram = Histogram(origin, bucket_ms, tuple(counts[group]))
+        histogram = Histogram(origin, bucket_ms, tuple(counts[group]), firsts=tuple(bucket_firsts[group]))
         if any(counts[group]):
-            shape = read_shape(histogram, firsts.get(group), lasts.get(group))
+            shape = read_shape(histogram, firsts.get(group), lasts.get(group), start_ms)
             found.append(GroupOnset(group, sum(counts[group]), shape, tuple(counts[group])))
     found.sort(key=lambda g: (g.key_ms or end_ms, g.group))
     return found, tuple(g for g in names if not any(counts[g])), bucket_ms, scanned, complete

@@ -62,7 +62,7 @@ def figures(evidence: Evidence) -> list[str]:
 
 def shape_sentence(evidence: Evidence) -> str:
     end = evidence.end_ms
-    shape = read_shape(evidence.histogram, evidence.first_ms, evidence.last_ms)
+    shape = read_shape(evidence.histogram, evidence.first_ms, evidence.last_ms, evidence.start_ms)
     bucket = span_text(evidence.histogram.bucket_ms)
     said = []
     if shape.first_ms is not None:

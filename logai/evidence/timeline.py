@@ -50,18 +50,26 @@ class Shape:
     last_ms: int | None
 
 
-def read_shape(histogram: Histogram, first_ms: int | None, last_ms: int | None) -> Shape:
+def read_shape(histogram: Histogram, first_ms: int | None, last_ms: int | None, range_start_ms: int | None = None) -> Shape:
+    """The shape of `histogram`; a first bucket that began before `range_start_ms` holds only part of
+    its span, so it is left out of the background a rise is measured against."""
     counts = histogram.counts
     if not counts or not any(counts):
         return Shape(None, None, None, 0, 0, None)
     peak_index = max(range(len(counts)), key=lambda i: (counts[i], -i))
     rise_ms = None
     first_index = next(i for i, n in enumerate(counts) if n)
+    if first_index == 0 and range_start_ms is not None and histogram.start_ms < range_start_ms and len(counts) > 2:
+        first_index = 1 if counts[1] else first_index
     for index in range(first_index + 1, len(counts)):
         before = counts[first_index:index]
         mean = sum(before) / len(before)
         if counts[index] >= max(RISE_FACTOR * mean, mean + RISE_MIN_EVENTS) and mean > 0:
-            rise_ms = histogram.start_ms + index * histogram.bucket_ms
+            # The rise began where the counts first left the background, maybe a bucket or two earlier.
+            while index - 1 > first_index and counts[index - 1] > 2 * mean:
+                index -= 1
+            first_in_bucket = histogram.firsts[index] if index < len(histogram.firsts) else None
+            rise_ms = first_in_bucket if first_in_bucket is not None else histogram.start_ms + index * histogram.bucket_ms
             break
     return Shape(
         first_ms=first_ms,
