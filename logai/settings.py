@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     turn_cloudwatch_budget: float = Field(default=0.10, gt=0, description="Logs Insights cost (bytes scanned) one turn may run up")
     session_cloudwatch_budget: float = Field(default=1.00, gt=0, description="Logs Insights cost one session may run up")
     insights_price_per_gb: float = Field(default=0.005, ge=0, description="what Logs Insights charges per GB scanned")
+    insights_max_gb_per_query: float = Field(
+        default=50.0, gt=0, description="a Logs Insights query that scans more GB than this is stopped"
+    )
+    timezone: str | None = Field(default=None, description="the user's IANA time zone, e.g. Europe/Paris (default: this machine's)")
 
     # Metrics
     metrics_enabled: bool = Field(default=True, description="record metrics in LOGAI_HOME")
@@ -107,6 +111,18 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("timezone", mode="after")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not an IANA time zone such as Europe/Paris or America/New_York") from None
+        return value
 
     @field_validator("model", "api_base", "aws_profile", "aws_region", mode="before")
     @classmethod
