@@ -97,7 +97,7 @@ def open_session(
     from logai.agent.recovery import RecoveryPolicy
     from logai.logs.source import CloudWatchSource
     from logai.metrics.recording import Recording
-    from logai.tools.cloudwatch import LogTools
+    from logai.tools.evidence import EvidenceTools
     from logai.tools.registry import ToolRegistry
 
     bus = bus or EventBus()
@@ -109,18 +109,25 @@ def open_session(
         from logai.llm.client import LLMClient
 
         llm = LLMClient.from_settings(settings, runtime=runtime)
-    tools = LogTools(
+    tools = EvidenceTools(
         source,
         budget_tokens=settings.tool_result_tokens,
         max_events=settings.max_search_events,
         insights_timeout=settings.insights_timeout,
         insights_max_days=settings.insights_max_days,
         runtime=runtime,
+        price_per_gb=settings.insights_price_per_gb,
+        max_gb_per_query=settings.insights_max_gb_per_query,
     )
+    zone = None
+    if settings.timezone:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(settings.timezone)
     agent = Agent(
         llm=llm,
         tools=ToolRegistry(tools.functions(), budget_tokens=settings.tool_result_tokens),
-        system_prompt=system_prompt(region=source.region),
+        system_prompt=system_prompt(region=source.region, zone=zone),
         max_tool_rounds=settings.max_tool_rounds,
         max_calls_per_reply=settings.max_calls_per_reply,
         max_calls_per_turn=settings.max_calls_per_turn,
