@@ -74,7 +74,7 @@ class EvidenceTools(LogTools):
         not error). With no words every event counts.
 
         Args:
-            log_groups: Log group names, e.g. ["/aws/lambda/checkout-api"]; end one with * for every group with that prefix, e.g. "/ecs/*".
+            log_groups: Log group names, e.g. ["/aws/lambda/checkout-api"]; a glob such as "/ecs/*" takes every group it matches.
             start: Start of the range: relative ("15m", "2h", "3d"), ISO-8601 ("2026-11-26T14:05:00Z") or epoch milliseconds.
             end: End of the range, same formats, default "now".
             all_words: Words or phrases that must all appear, e.g. ["ERROR"].
@@ -132,7 +132,7 @@ class EvidenceTools(LogTools):
         that logs the same rate every day is not the cause.
 
         Args:
-            log_groups: Log group names; end one with * for every group with that prefix.
+            log_groups: Log group names; a glob such as "/ecs/*" takes every group it matches.
             start: Start of the range: relative ("15m", "2h"), ISO-8601 or epoch milliseconds.
             end: End of the range, default "now".
             baseline: "prev" (the period just before, same length), "1d" (same time yesterday) or "7d" (same time last week).
@@ -178,7 +178,7 @@ class EvidenceTools(LogTools):
         group that broke first.
 
         Args:
-            log_groups: Log group names; end one with * for every group with that prefix, e.g. ["/aws/lambda/*", "/ecs/*"].
+            log_groups: Log group names or globs, e.g. ["/aws/lambda/*", "/ecs/*"].
             start: Start of the range, default the last 3 hours.
             end: End of the range, default "now".
             any_words: What counts as an error: words of which one must appear (default: common error words).
@@ -245,7 +245,7 @@ class EvidenceTools(LogTools):
         )
         if not groups:
             return error_result(
-                f"no log group starts with {', '.join(g[:-1] for g in log_groups if g.endswith('*'))}",
+                f"no log group matches {', '.join(log_groups)}",
                 parameters,
                 hint="call list_log_groups to see the names",
                 scope=scope,
@@ -261,14 +261,11 @@ class EvidenceTools(LogTools):
         return groups, to_ms(start_dt), to_ms(end_dt), log_filter, scope
 
     def _resolve(self, names: Sequence[str], most: int) -> list[str]:
-        """Names as given; `prefix*` expanded to the groups that start with it (at most `most` in all)."""
-        groups: list[str] = []
-        for name in names:
-            if name.endswith("*"):
-                groups += [group.name for group in self._source.list_groups(name[:-1] or None, most)]
-            else:
-                groups.append(name)
-        return list(dict.fromkeys(groups))[:most]
+        """Names as given; globs such as `/ecs/*` expanded to the groups they match (at most `most` in all)."""
+        from logai.logs.groups import expand_globs
+
+        groups, _ = expand_globs(names, lambda prefix: [g.name for g in self._source.list_groups(prefix or None, most)])
+        return groups[:most]
 
 
 def _condition(text: str) -> FieldCondition:
