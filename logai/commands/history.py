@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from logai.commands.common import EXIT_FAILURE, EXIT_USAGE, fail, settings_or_exit
+from logai.ui.sanitize import json_safe
 
 
 def _home() -> Path:
@@ -52,7 +53,7 @@ def listing(
     sessions = list_sessions(_home(), limit)
     if as_json:
         for session in sessions:
-            print(json.dumps(session.as_dict(), ensure_ascii=False))
+            print(json_safe(json.dumps(session.as_dict(), ensure_ascii=False)))
         return
     if not sessions:
         print("no sessions kept yet (chat and query keep one each, unless history_enabled is off)", file=sys.stderr)
@@ -83,7 +84,7 @@ def show(
     records = read_records(path)
     if as_json:
         for record in records:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json_safe(json.dumps(record, ensure_ascii=False)))
         return
     _write(to_markdown(records, path.stem))
 

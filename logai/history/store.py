@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from logai.history.transcript import SESSIONS_DIR
-
+# Under LOGAI_HOME; one `<id>.jsonl` per session.
+SESSIONS_DIR = "sessions"
 DAY_SECONDS = 86_400
 
 

@@ -31,10 +31,9 @@ from logai.events import (
     Usage,
     WarningIssued,
 )
+from logai.history.store import SESSIONS_DIR
 from logai.home import open_private
 from logai.logs.redact import Redactor
-
-SESSIONS_DIR = "sessions"
 
 
 def new_session_id(now: float) -> str:

@@ -20,9 +20,7 @@ from typing import Any, TextIO
 from logai.logs.model import LogEvent
 from logai.logs.redact import redact as redacted
 from logai.logs.timeparse import iso
-from logai.ui.sanitize import sanitize
-
-FORMATS = ("short", "detailed", "json")
+from logai.ui.sanitize import json_safe, sanitize
 
 _RESET = "\x1b[0m"
 _DIM = "\x1b[2m"
@@ -39,9 +37,6 @@ _LEVEL_COLOURS = {
     "TRACE": _DIM,
 }
 _LEVEL = re.compile(r"\b(" + "|".join(_LEVEL_COLOURS) + r")\b")
-# Characters JSON leaves raw that a terminal may obey (C1 controls) or that
-# break line-oriented readers (the Unicode line separators).
-_JSON_UNSAFE = re.compile("[\x80-\x9f\u2028\u2029]")
 
 
 def colour_wanted(stream: TextIO) -> bool:
@@ -56,8 +51,7 @@ def colour_wanted(stream: TextIO) -> bool:
 
 def json_line(document: dict[str, Any]) -> str:
     """One JSON object on one line, with nothing in it a terminal would act on."""
-    text = json.dumps(document, ensure_ascii=False, default=str)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_safe(json.dumps(document, ensure_ascii=False, default=str))
 
 
 def event_document(event: LogEvent) -> dict[str, Any]:
@@ -72,7 +66,7 @@ def event_document(event: LogEvent) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class EventFormat:
-    """`style` is one of FORMATS; `show_group` when several groups are read; `local` for local times;
+    """`style` is `short`, `detailed` or `json`; `show_group` when several groups are read; `local` for local times;
     `redact` replaces secrets in the message and the names as logai does for the model."""
 
     style: str = "detailed"
