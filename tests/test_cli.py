@@ -49,8 +49,9 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert modules_after("patterns", "--help") == ["logai.commands.common", "logai.commands.patterns"]
 
 
-def test_reading_metrics_needs_no_pydantic_settings() -> None:
-    assert "pydantic_settings" not in modules_after("metrics")
+@pytest.mark.parametrize("command", ["metrics", "history"])
+def test_reading_what_sessions_kept_needs_no_pydantic_settings(command: str) -> None:
+    assert "pydantic_settings" not in modules_after(command)
 
 
 def test_unknown_command_is_a_usage_error() -> None:
