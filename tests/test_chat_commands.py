@@ -21,7 +21,7 @@ def test_last_save_model_cost_and_groups(aws, llm, tmp_path: Path) -> None:  # t
     put_events(aws.client(), "/svc/api", "web-1", [(now - 60_000, "ERROR boom token=hunter2secretvalue")])
     put_events(aws.client(), "/svc/worker", "job-1", [(now - 30_000, "INFO tick")])
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": ["/svc/api"], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": ["/svc/api"], "all_words": ["ERROR"], "start": "1h"})),
         text("One error: boom."),
         text("Still one error."),
     )
@@ -40,7 +40,7 @@ def test_last_save_model_cost_and_groups(aws, llm, tmp_path: Path) -> None:  # t
     assert f"saved to {saved}" in err and "unknown command /frob" in err
     markdown = saved.read_text()
     assert "## what failed?" in markdown and "## and now?" in markdown
-    assert "- ✓ `search_logs` log_groups=/svc/api filter_pattern=ERROR start=1h →" in markdown
+    assert "- ✓ `search_logs` log_groups=/svc/api all_words=ERROR start=1h →" in markdown
     assert markdown.startswith("# logai chat ") and "model `openai/scripted`" in markdown
     assert "One error: boom.\n\n_22 tokens in / 10 out_" in markdown
 

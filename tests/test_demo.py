@@ -37,7 +37,7 @@ def test_demo_without_a_model_shows_the_triage_in_a_screenful() -> None:
 
 def test_demo_answers_a_question_about_the_incident(llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [PAYMENTS], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [PAYMENTS], "all_words": ["ERROR"], "start": "1h"})),
         text("payments-service v2.14.0 shrank its pool to 5 connections."),
     )
     before = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}

@@ -69,7 +69,7 @@ def test_unknown_slash_command_is_explained(incident, llm) -> None:  # type: ign
 
 def test_chat_in_a_real_process_reads_until_eof(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
         text("Errors since about 30 minutes ago."),
     )
     done = subprocess.run(

@@ -42,9 +42,11 @@ def test_query_lists_groups_and_answers(incident, llm) -> None:  # type: ignore[
     first, second = llm.requests
     # The model was offered the read-only tools, generated from their signatures.
     offered = {t["function"]["name"] for t in first.body["tools"]}
-    assert offered == {"list_log_groups", "search_logs", "read_log_stream", "run_insights_query"}
+    assert offered == {
+        "list_log_groups", "search_logs", "error_timeline", "compare_with_baseline", "read_log_stream", "run_insights_query"
+    }
     system = first.body["messages"][0]
-    assert system["role"] == "system" and "Current time (UTC)" in system["content"] and "us-east-1" in system["content"]
+    assert system["role"] == "system" and " UTC, which is " in system["content"] and "us-east-1" in system["content"]
     # What moto holds reached the model as the tool result.
     (listing,) = tool_messages(second)
     assert CHECKOUT in listing["content"] and PAYMENTS in listing["content"]
@@ -53,8 +55,8 @@ def test_query_lists_groups_and_answers(incident, llm) -> None:  # type: ignore[
 def test_query_searches_and_redacts_before_anything_leaves(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
         tool_calls(
-            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "\"Task timed out\"", "start": "2h", "limit": 1000}),
-            call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "\"payments client configured\"", "start": "4h"}),
+            call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["Task timed out"], "start": "2h"}),
+            call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["payments client configured"], "start": "4h"}),
         ),
         text("Checkout calls to payments time out since about 30 minutes ago."),
     )
@@ -77,7 +79,7 @@ def test_query_searches_and_redacts_before_anything_leaves(incident, llm) -> Non
 
 def test_query_json_reports_tool_calls_and_usage(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [PAYMENTS], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [PAYMENTS], "all_words": ["ERROR"], "start": "1h"})),
         text("The payments pool is exhausted.", prompt_tokens=120, completion_tokens=7),
     )
     result = invoke("query", "--json", "what is wrong with payments?")
@@ -135,7 +137,7 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 def test_query_as_a_user_runs_it(incident, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
     """A real process: console script environment, stdout a pipe, metrics stored under LOGAI_HOME."""
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
         text("Payments timeouts break checkout."),
     )
     done = subprocess.run(

@@ -52,8 +52,8 @@ def nudges_seen_by_model(llm) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_empty_search_is_widened_and_answered(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "OutOfMemoryError", "start": "15m"})),
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["OutOfMemoryError"], "start": "15m"})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
         text("No OOM; checkout errors are payment timeouts."),
     )
     payload = ask("is checkout running out of memory?")
@@ -69,8 +69,8 @@ def test_empty_search_is_widened_and_answered(incident, llm) -> None:  # type: i
 
 def test_misspelt_group_gets_the_closest_names(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": ["/aws/lambda/checkout"], "filter_pattern": "ERROR"})),
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR"})),
+        tool_calls(call("search_logs", {"log_groups": ["/aws/lambda/checkout"], "all_words": ["ERROR"]})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"]})),
         text("checkout-api fails on payment timeouts."),
     )
     payload = ask("why does checkout fail?")
@@ -85,7 +85,7 @@ def test_misspelt_group_gets_the_closest_names(incident, llm) -> None:  # type: 
 def test_announced_search_is_made(incident, llm) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(
         text("Let me search the checkout-api logs for errors in the last hour."),
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
         text("Checkout errors started about 30 minutes ago: payment timeouts."),
     )
     payload = ask("why does checkout fail?")

@@ -30,7 +30,7 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 def test_a_query_is_kept_redacted_and_private(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
     put_events(aws.client(), "/svc/api", "s", [(int(time.time() * 1000) - 60_000, "ERROR charge failed")])
     llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": ["/svc/api"], "filter_pattern": "ERROR", "start": "1h"})),
+        tool_calls(call("search_logs", {"log_groups": ["/svc/api"], "all_words": ["ERROR"], "start": "1h"})),
         text(f"The charge failed; the key {SECRET} is in the log.", prompt_tokens=100, completion_tokens=9),
     )
     assert invoke("query", f"why does the key {SECRET} fail?").exit_code == 0
@@ -47,7 +47,7 @@ def test_a_query_is_kept_redacted_and_private(aws, llm, isolated_env: Path) -> N
 
     shown = invoke("history", "show", session["id"][:15])
     assert shown.exit_code == 0, shown.output
-    assert "- ✓ `search_logs` log_groups=/svc/api filter_pattern=ERROR start=1h →" in shown.stdout
+    assert "- ✓ `search_logs` log_groups=/svc/api all_words=ERROR start=1h →" in shown.stdout
     assert "The charge failed" in shown.stdout
     records = [json.loads(line) for line in invoke("history", "show", "last", "--json").stdout.splitlines()]
     assert [r["type"] for r in records] == ["session", "question", "tool", "answer"]

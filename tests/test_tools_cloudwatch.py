@@ -20,9 +20,10 @@ from logai.logs.timeparse import from_ms, iso
 from logai.runtime import Runtime
 from logai.settings import load_settings
 from logai.tools.cloudwatch import LogTools
+from logai.tools.evidence import EvidenceTools
 from logai.tools.registry import ToolRegistry
 from logai.tools.result import SearchScope, ToolResult
-from tests.seed import seed_group, seed_incident
+from tests.seed import seed_incident
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def incident(aws) -> dict[str, Any]:
 @pytest.fixture
 def tools(incident: dict[str, Any]) -> LogTools:
     source = CloudWatchSource.from_settings(load_settings())
-    return LogTools(source, budget_tokens=800, max_events=500, runtime=Runtime(wall_clock=lambda: incident["now_ms"] / 1000))
+    return EvidenceTools(source, budget_tokens=800, max_events=500, runtime=Runtime(wall_clock=lambda: incident["now_ms"] / 1000))
 
 
 def called(tools: LogTools, name: str, **arguments: Any) -> ToolResult:
@@ -57,8 +58,10 @@ def test_tools_describe_every_parameter_to_the_model() -> None:
     client = botocore.session.get_session().create_client(
         "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
     )
-    registry = ToolRegistry(LogTools(CloudWatchSource(client)).functions())
-    assert registry.names == ["list_log_groups", "search_logs", "read_log_stream", "run_insights_query"]
+    registry = ToolRegistry(EvidenceTools(CloudWatchSource(client)).functions())
+    assert registry.names == [
+        "list_log_groups", "search_logs", "error_timeline", "compare_with_baseline", "read_log_stream", "run_insights_query"
+    ]
     for schema in registry.schemas():
         function = schema["function"]
         assert len(function["description"]) > 40
@@ -66,7 +69,7 @@ def test_tools_describe_every_parameter_to_the_model() -> None:
             assert prop.get("description"), f"{function['name']}.{name} has no description"
     search = next(s["function"] for s in registry.schemas() if s["function"]["name"] == "search_logs")
     assert search["parameters"]["required"] == ["log_groups"]
-    assert "?ERROR ?Exception" in search["description"]
+    assert "WHOLE range" in search["description"]
     assert "15m" in search["parameters"]["properties"]["start"]["description"]
 
 
@@ -92,63 +95,74 @@ def test_list_log_groups_with_an_unknown_prefix_suggests_names(tools: LogTools) 
     assert "/aws/lambda/checkout-api" in result.text
 
 
-# -- search_logs --------------------------------------------------------
+# -- search_logs: the evidence ------------------------------------------------
 
 
-def test_search_finds_the_incident_and_says_what_it_searched(tools: LogTools, incident: dict[str, Any]) -> None:
+def test_search_counts_on_the_server_and_says_what_it_searched(tools: LogTools, incident: dict[str, Any]) -> None:
     group = incident["checkout_group"]
-    result = tools.search_logs([group], filter_pattern="ERROR", start="1h")
-    assert result.ok and not result.empty
-    assert result.summary == f'{incident["checkout_errors"]} events in 1 group over 1h (pattern "ERROR")'
+    result = called(tools, "search_logs", log_groups=[group], all_words=["ERROR"], start="1h")
+    assert result.ok and not result.empty, result.text
+    assert result.summary.startswith(f'{incident["checkout_errors"]} matches in 1 group over 1h')
     assert result.scope == SearchScope(
         log_groups=(group,),
         start=from_ms(incident["now_ms"] - 3600_000),
         end=from_ms(incident["now_ms"]),
-        filter_pattern="ERROR",
+        filter_pattern='"ERROR"',
     )
-    assert f"{incident['checkout_errors']} events" in result.text
+    assert f"Matches: {incident['checkout_errors']:,} (exact)" in result.text
     assert incident["error_signature"] in result.text
     assert estimate_tokens(result.text) <= 800
 
 
 def test_search_output_is_redacted_and_within_budget(tools: LogTools, incident: dict[str, Any]) -> None:
-    result = tools.search_logs([incident["checkout_group"]], filter_pattern="Authorization", start="1h")
+    result = called(tools, "search_logs", log_groups=[incident["checkout_group"]], all_words=["Authorization"], start="1h")
     assert result.ok and not result.empty
     assert incident["secret"] not in result.text
-    noisy = tools.search_logs([incident["healthy_group"]], start="1h", limit=500)
+    noisy = called(tools, "search_logs", log_groups=[incident["healthy_group"]], start="1h")
     assert estimate_tokens(noisy.text) <= 800
 
 
 def test_search_across_groups_counts_each(tools: LogTools, incident: dict[str, Any]) -> None:
     groups = [incident["checkout_group"], incident["payments_group"]]
-    result = tools.search_logs(groups, filter_pattern="ERROR", start="30m")
+    result = called(tools, "search_logs", log_groups=groups, all_words=["ERROR"], start="30m")
     assert result.ok
-    assert f"{incident['checkout_group']}: {incident['checkout_errors']}" in result.text
-    assert f"{incident['payments_group']}: {incident['payments_errors']}" in result.text
+    assert f"{incident['checkout_group']} {incident['checkout_errors']:,}" in result.text
+    assert f"{incident['payments_group']} {incident['payments_errors']:,}" in result.text
     assert "in 2 groups over 30m" in result.summary
+
+
+def test_search_takes_group_globs(tools: LogTools, incident: dict[str, Any]) -> None:
+    result = called(tools, "search_logs", log_groups=["/aws/*"], all_words=["ERROR"], start="1h")
+    assert result.ok and result.scope.log_groups == tuple(sorted(g for g in incident["groups"] if g.startswith("/aws/")))
+    nothing = called(tools, "search_logs", log_groups=["/nothing/*"], start="1h")
+    assert not nothing.ok and "no log group matches /nothing/*" in nothing.text
 
 
 def test_search_that_matches_nothing_is_empty_not_an_error(tools: LogTools, incident: dict[str, Any]) -> None:
     group = incident["checkout_group"]
-    result = tools.search_logs([group], filter_pattern="OutOfMemoryError", start="2h", end="1h")
+    result = called(tools, "search_logs", log_groups=[group], all_words=["OutOfMemoryError"], start="2h", end="1h")
     assert result.ok and result.empty
     start, end = iso(incident["now_ms"] - 7200_000), iso(incident["now_ms"] - 3600_000)
-    assert result.text == (
-        f'No events matched. Searched log groups {group} from {start} to {end} (1h), filter pattern "OutOfMemoryError".'
-    )
+    assert f"Searched {group} from {start} to {end} (1h) for \"OutOfMemoryError\"." in result.text
+    assert "No events matched in the whole range." in result.text
     assert (iso(result.scope.start), iso(result.scope.end)) == (start, end)
 
 
-def test_truncated_search_says_so_and_points_to_insights(tools: LogTools, incident: dict[str, Any]) -> None:
-    result = tools.search_logs([incident["healthy_group"]], start="1h", limit=25)
-    assert result.ok
-    assert result.summary.startswith("25+ events")
-    assert "More events matched than the cap of 25: these are the most recent ones" in result.text
-    assert "run_insights_query" in result.text
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        ({"where": ["status >>> 5"]}, "cannot read the condition"),
+        ({"regex": "(unclosed"}, "the regular expression does not compile"),
+        ({"any_words": ["x"] * 11}, "any_words: Value should have at most 10 items"),
+    ],
+)
+def test_bad_filters_come_back_as_errors(tools: LogTools, incident: dict[str, Any], arguments: dict[str, Any], said: str) -> None:
+    result = called(tools, "search_logs", log_groups=[incident["checkout_group"]], **arguments)
+    assert not result.ok and said in result.text, result.text
 
 
 def test_unknown_group_comes_back_with_suggestions(tools: LogTools, incident: dict[str, Any]) -> None:
-    result = tools.search_logs(["/aws/lambda/checkout"], filter_pattern="ERROR")
+    result = called(tools, "search_logs", log_groups=["/aws/lambda/checkout"], all_words=["ERROR"])
     assert not result.ok
     assert result.missing_log_group == "/aws/lambda/checkout"
     assert result.suggestions[0] == "/aws/lambda/checkout-api"
@@ -158,7 +172,7 @@ def test_unknown_group_comes_back_with_suggestions(tools: LogTools, incident: di
 
 
 def test_unknown_group_among_good_ones_is_named(tools: LogTools, incident: dict[str, Any]) -> None:
-    result = tools.search_logs([incident["payments_group"], "/ECS/Payment"])
+    result = called(tools, "search_logs", log_groups=[incident["payments_group"], "/ECS/Payment"])
     assert result.missing_log_group == "/ECS/Payment"
     assert result.suggestions[0] == "/ecs/payments"
 
@@ -168,9 +182,8 @@ def test_unknown_group_among_good_ones_is_named(tools: LogTools, incident: dict[
     [
         ({"log_groups": []}, "log_groups: Value should have at least 1 item"),
         ({"log_groups": ["  "]}, "log_groups.0: String should have at least 1 character"),
-        ({"log_groups": [f"/g/{i}" for i in range(11)]}, "log_groups: Value should have at most 10 items"),
-        ({"log_groups": ["/ecs/payments"], "limit": 0}, "limit: Input should be greater than or equal to 1"),
-        ({"log_groups": ["/ecs/payments"], "filter_pattern": "x" * 1025}, "filter_pattern: String should have at most 1024"),
+        ({"log_groups": [f"/g/{i}" for i in range(51)]}, "log_groups: Value should have at most 50 items"),
+        ({"log_groups": ["/ecs/payments"], "regex": "x" * 501}, "regex: String should have at most 500"),
         ({"log_groups": ["/ecs/payments"], "start": "yesterday-ish"}, 'Cannot read the time "yesterday-ish"'),
         ({"log_groups": ["/ecs/payments"], "start": "1h", "end": "2h"}, "is not before the end"),
         ({"log_groups": ["/ecs/payments"], "end": "2099-01-01"}, "is in the future"),
@@ -181,7 +194,7 @@ def test_bad_arguments_come_back_as_errors_with_the_parameters(tools: LogTools, 
     assert not result.ok and not result.empty
     assert said in result.text
     used = parameters_used(result.text)
-    assert used["log_groups"] == kwargs["log_groups"]
+    assert used["log_groups"][:10] == kwargs["log_groups"][:10]  # a long list is echoed shortened
     assert result.summary.startswith("error: ")
 
 
@@ -300,11 +313,11 @@ def test_insights_timeout_with_partial_rows_and_without(stubbed) -> None:
 )
 def test_service_errors_come_back_as_data(stubbed, code: str, said: str) -> None:
     tools, stubber = stubbed
-    stubber.add_client_error("filter_log_events", code, "not authorized to perform logs:FilterLogEvents", 400)
-    result = tools.search_logs(["/a"], filter_pattern="ERROR")
+    stubber.add_client_error("get_log_events", code, "not authorized to perform logs:FilterLogEvents", 400)
+    result = tools.read_log_stream("/a", "s")
     assert not result.ok
     assert said in result.text
-    assert parameters_used(result.text)["filter_pattern"] == "ERROR"
+    assert parameters_used(result.text)["log_stream"] == "s"
     assert "Hint:" in result.text or code == "ServiceUnavailableException"
 
 
@@ -325,12 +338,3 @@ def test_human_bytes() -> None:
     assert human_bytes(0) == "0 B"
     assert human_bytes(1536) == "1.5 KB"
     assert human_bytes(5 * 1024**3) == "5.0 GB"
-
-
-def test_seed_group_and_search_agree_on_limits(aws) -> None:
-    client = aws.client()
-    now = int(time.time() * 1000)
-    seed_group(client, "/many", "s", [f"event {i}" for i in range(40)], start_ms=now - 50_000)
-    tools = LogTools(CloudWatchSource.from_settings(load_settings()), max_events=30, runtime=Runtime(wall_clock=lambda: now / 1000))
-    result = tools.search_logs(["/many"], start="5m", limit=1000)
-    assert result.summary.startswith("30+ events")

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from logai.evidence import queries as q
 from logai.evidence.filter import LogFilter
 from logai.evidence.model import Breakdown, Evidence, GroupCount, Histogram, Provenance, TemplateCount
-from logai.evidence.timeline import aligned_start, bucket_size
+from logai.evidence.timeline import aligned_start, bucket_size, read_shape
 from logai.logs.errors import AccessDenied, InvalidQuery, SourceError
 from logai.logs.insights import MAX_ROWS, QueryOutcome, run_queries
 from logai.logs.model import LogEvent
 from logai.logs.source import CloudWatchSource
 
 SAMPLES = 8
-ONSET_SAMPLES = 3
 # Samples are read from the newest buckets holding about this many matches.
 SAMPLE_WINDOW_EVENTS = 200
 TEMPLATE_ROWS = 50
@@ -77,12 +76,12 @@ class EvidenceCollector:
         per_group, histogram = _read_histogram(histogram_rows, groups, start_ms, end_ms, bucket_ms)
         total = sum(g.count for g in per_group)
 
-        samples, onset, calls = self._samples(groups, histogram, per_group, where, end_ms)
+        samples, onset, calls = self._samples(histogram, per_group, where, start_ms, end_ms)
         templates = _read_templates(pattern_outcome) if pattern_outcome is not None else _mined(samples + onset)
         breakdowns: list[Breakdown] = []
         if total:
             fields = q.json_field_candidates(e.message for e in samples)
-            chunks = [chunk for t in templates[: q.TEMPLATE_FLAGS] if (chunk := q.literal_chunk(t.template))]
+            chunks = [chunk for t in templates[: q.TEMPLATE_FLAGS] if (chunk := q.literal_chunk(t.template, t.example))]
             (detail,) = self._run([(q.detail_query(command, chunks, fields), MAX_ROWS)], groups, start_ms, end_ms)
             ran.append(detail)
             templates = _with_times(templates, chunks, detail)
@@ -133,9 +132,10 @@ class EvidenceCollector:
     # -- samples ------------------------------------------------------------------
 
     def _samples(
-        self, groups: Sequence[str], histogram: Histogram, per_group: Sequence[GroupCount], where: LogFilter, end_ms: int
+        self, histogram: Histogram, per_group: Sequence[GroupCount], where: LogFilter, start_ms: int, end_ms: int
     ) -> tuple[list[LogEvent], list[LogEvent], int]:
-        """The newest matches (from the last buckets holding about SAMPLE_WINDOW_EVENTS) and the first ones."""
+        """The newest matches (from the last buckets holding about SAMPLE_WINDOW_EVENTS), and the first ones:
+        of the sharp rise when matches rose out of a background, else the first of all."""
         matched = [g for g in per_group if g.count]
         if not matched:
             return [], [], 0
@@ -156,14 +156,16 @@ class EvidenceCollector:
             calls += pages
             samples += [e for e in found if where.matches(e.message)]
         samples.sort(key=lambda e: e.timestamp_ms)
-        earliest = min(matched, key=lambda g: g.first_ms or end_ms)
+        shape = read_shape(histogram, _first(per_group), _last(per_group), start_ms)
+        onset_ms = shape.rise_ms if shape.rise_ms is not None else shape.first_ms
         onset: list[LogEvent] = []
-        if earliest.first_ms is not None and earliest.first_ms < window_start:
-            found, pages = self._source.first_events(
-                earliest.group, earliest.first_ms, earliest.first_ms + histogram.bucket_ms, pattern, 20
-            )
+        if onset_ms is not None and onset_ms < window_start:
+            # FilterLogEvents reads one group a call: the group whose matches came first around then.
+            candidates = [g for g in matched if g.first_ms is not None and g.first_ms <= onset_ms + histogram.bucket_ms]
+            group = min(candidates or matched, key=lambda g: g.first_ms or end_ms)
+            found, pages = self._source.first_events(group.group, onset_ms, onset_ms + histogram.bucket_ms, pattern, 20)
             calls += pages
-            onset = [e for e in found if where.matches(e.message)][:ONSET_SAMPLES]
+            onset = [e for e in found if where.matches(e.message)]
         return samples, onset, calls
 
     # -- the fallback -----------------------------------------------------------------
@@ -207,7 +209,7 @@ class EvidenceCollector:
             templates=tuple(_mined(events)),
             breakdowns=(Breakdown("stream", tuple(streams.most_common())), Breakdown("level", tuple(levels.most_common()))),
             samples=tuple(events[-100:]),
-            onset_samples=tuple(events[:ONSET_SAMPLES]) if found.truncated is False else (),
+            onset_samples=tuple(events[:20]) if not found.truncated else (),
             provenance=Provenance(
                 method="filter_log_events",
                 filter_calls=found.pages_read,
@@ -289,7 +291,7 @@ def _read_templates(outcome: QueryOutcome) -> list[TemplateCount]:
 
 def _with_times(templates: list[TemplateCount], chunks: list[str], detail: QueryOutcome) -> list[TemplateCount]:
     """Each top template's first and last seen, from the rows where its flag is set."""
-    chunk_of = {t.template: q.literal_chunk(t.template) for t in templates}
+    chunk_of = {t.template: q.literal_chunk(t.template, t.example) for t in templates}
     dated = []
     for template in templates:
         chunk = chunk_of[template.template]

@@ -84,11 +84,23 @@ def normal_level(raw: str | None) -> str:
     return {"WARNING": "WARN", "CRITICAL": "FATAL"}.get(word, word)
 
 
-def literal_chunk(template: str) -> str | None:
-    """The longest literal run of a template (between `<*>` variables), if it is distinctive enough."""
-    runs = [run.strip() for run in template.split("<*>")]
-    best = max(runs, key=len, default="")
-    return best if len(best) >= _CHUNK_MIN else None
+def literal_chunk(template: str, example: str = "") -> str | None:
+    """A distinctive literal piece of a template (text between `<*>` variables) that is in its events as written.
+
+    A miner joins a message's tokens with single spaces, so a run of several
+    words may not appear verbatim in a message that had tabs or newlines
+    between them: a run is taken only when the example holds it, else the
+    longest single word that it holds (or, without an example, that is long).
+    """
+    runs = sorted((run.strip() for run in template.split("<*>")), key=len, reverse=True)
+    for run in runs:
+        if len(run) >= _CHUNK_MIN and example and run in example:
+            return run
+    words = sorted((word for run in runs for word in run.split()), key=len, reverse=True)
+    for word in words:
+        if len(word) >= _CHUNK_MIN and (not example or word in example):
+            return word
+    return None
 
 
 def count(row: Mapping[str, str], name: str = "n") -> int:

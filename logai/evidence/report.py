@@ -10,19 +10,22 @@ redacted and framed as untrusted data, like every tool result's log text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from logai.evidence.model import Evidence
 from logai.evidence.timeline import read_shape
 from logai.figures import human_bytes, plural
+from logai.logs.model import LogEvent
 from logai.logs.redact import Redactor
 from logai.logs.shaping import UNTRUSTED_NOTE, as_data, estimate_tokens
 from logai.logs.timeparse import format_duration, iso
 
 TEMPLATES = 10
 SAMPLES = 6
-TEMPLATE_CHARS = 240
-SAMPLE_CHARS = 400
+TEMPLATE_CHARS = 400
+ONSET_SAMPLES = 3
+SAMPLE_CHARS = 600
 _OPEN, _CLOSE = "<log_data>", "</log_data>"
 
 
@@ -154,10 +157,11 @@ def _framed(evidence: Evidence, redactor: Redactor) -> list[str]:
             seen = ""
             if template.first_ms is not None and template.last_ms is not None:
                 seen = f" [seen {moment(template.first_ms, end)} to {moment(template.last_ms, end)}]"
-            lines.append(f"{template.count:,}{seen} {as_data(template.template, redactor, TEMPLATE_CHARS)}")
+            lines.append(f"{template.count:,}{seen} {as_data(condensed(template.template), redactor, TEMPLATE_CHARS)}")
     if evidence.onset_samples:
-        lines.append("The first matches:")
-        lines += [_event_line(e, evidence, redactor) for e in evidence.onset_samples]
+        shape = read_shape(evidence.histogram, evidence.first_ms, evidence.last_ms, evidence.start_ms)
+        lines.append("The first matches of the sharp rise:" if shape.rise_ms is not None else "The first matches:")
+        lines += [_event_line(e, evidence, redactor) for e in _what_began(evidence, shape.rise_ms)]
     samples = diverse(evidence.samples, SAMPLES)
     if samples:
         lines.append("Newest matches (one per kind first):")
@@ -165,12 +169,44 @@ def _framed(evidence: Evidence, redactor: Redactor) -> list[str]:
     return lines
 
 
+def _what_began(evidence: Evidence, rise_ms: int | None) -> list[LogEvent]:
+    """The first events of a rise that belong to templates first seen around it, not the background before."""
+    from logai.evidence.queries import literal_chunk
+
+    events = list(evidence.onset_samples)
+    if rise_ms is not None:
+        since = rise_ms - evidence.histogram.bucket_ms
+        fresh = [
+            c for t in evidence.templates if t.first_ms is not None and t.first_ms >= since and (c := literal_chunk(t.template, t.example))
+        ]
+        new = [e for e in events if any(chunk in e.message for chunk in fresh)]
+        events = new or events
+    return events[:ONSET_SAMPLES]
+
+
 def _event_line(event: object, evidence: Evidence, redactor: Redactor) -> str:
     from logai.logs.model import LogEvent
 
     assert isinstance(event, LogEvent)
     where = f"{event.log_group} " if len(evidence.groups) > 1 else ""
-    return f"{iso(event.timestamp_ms)} {where}{event.log_stream or '-'} {as_data(event.message, redactor, SAMPLE_CHARS)}"
+    return f"{iso(event.timestamp_ms)} {where}{event.log_stream or '-'} {as_data(condensed(event.message), redactor, SAMPLE_CHARS)}"
+
+
+# Stack frames ("\tat com.x.Y.z(Y.java:42)", '  File "x.py", line 3, in f', "... 51 common frames omitted"):
+# the exception lines around them say what went wrong; the frames, where.
+_FRAME = re.compile(r'^\s+(?:at |File "|\.\.\. \d+ (?:common frames omitted|more))')
+# The same frames in a template, where the miner has joined the lines with spaces.
+_INLINE_FRAMES = re.compile(r"(?:\s+at [\w$.<>*/]+\([^)]*\))+(?:\s+\.\.\. (?:<\*>|\d+) (?:common frames omitted|more))?")
+
+
+def condensed(message: str) -> str:
+    """A message without its stack frames, so the exception lines fit where frames would not."""
+    if "\n" not in message:
+        return _INLINE_FRAMES.sub(" [stack frames]", message)
+    lines = message.rstrip("\n").split("\n")
+    kept = [line for line in lines if not _FRAME.match(line)]
+    dropped = len(lines) - len(kept)
+    return "\n".join(kept) + (f"\n[{dropped} stack frames]" if dropped else "")
 
 
 def diverse(events: Sequence[object], most: int) -> list[object]:

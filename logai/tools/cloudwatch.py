@@ -58,7 +58,7 @@ InsightsGroups = Annotated[
 
 
 class LogTools:
-    """search_logs, read_log_stream, run_insights_query and list_log_groups over one source.
+    """list_log_groups, read_log_stream and run_insights_query over one source (see `evidence.EvidenceTools` for the searches).
 
     Arguments reach these methods already validated against their signatures
     (the registry checks them once, with the limits the model sees in the schema).
@@ -82,8 +82,8 @@ class LogTools:
         self._runtime = runtime
 
     def functions(self) -> list[Callable[..., ToolResult]]:
-        """The tools, in the order the model should consider them."""
-        return [self.list_log_groups, self.search_logs, self.read_log_stream, self.run_insights_query]
+        """The plain reads, in the order the model should consider them (the evidence tools add the searches)."""
+        return [self.list_log_groups, self.read_log_stream, self.run_insights_query]
 
     def list_log_groups(
         self,
@@ -120,78 +120,6 @@ class LogTools:
         return ToolResult(
             text=fit_text("\n".join(lines), self._budget),
             summary=f"{len(groups)} log groups" + (f' starting with "{prefix}"' if prefix else ""),
-        )
-
-    def search_logs(
-        self,
-        log_groups: SearchGroups,
-        filter_pattern: Annotated[str, Field(max_length=MAX_FILTER_PATTERN)] = "",
-        start: TimeText = "1h",
-        end: TimeText = "now",
-        limit: Annotated[int, Field(ge=1, le=MAX_INSIGHTS_ROWS)] = 200,
-    ) -> ToolResult:
-        """Find log events matching a CloudWatch filter pattern in one or more log groups.
-
-        Good for reading recent errors and samples. The result is summarised to
-        fit: event count, time span, message templates with counts, samples.
-        For counts or trends over many events use run_insights_query instead.
-        Filter pattern syntax: `ERROR` (term), `ERROR timeout` (both terms),
-        `?ERROR ?Exception` (either), `"exact phrase"`, `-DEBUG` (exclude),
-        `{ $.level = "error" }` (JSON logs); empty matches everything.
-
-        Args:
-            log_groups: Exact log group names, e.g. ["/aws/lambda/checkout-api"].
-            filter_pattern: CloudWatch filter pattern; empty string matches every event.
-            start: Start of the time range: relative ("15m", "2h", "3d", "1w"), ISO-8601 ("2026-11-26T14:05:00Z") or epoch milliseconds.
-            end: End of the time range, same formats, default "now".
-            limit: Most events to read (at most the configured cap); more are not fetched.
-        """
-        pattern = filter_pattern.strip()
-        groups = _distinct(log_groups)
-        parameters: dict[str, Any] = {"log_groups": groups, "start": start, "end": end, "filter_pattern": pattern}
-        try:
-            start_dt, end_dt = parse_range(start, end, now=self._now())
-        except TimeParseError as exc:
-            return error_result(str(exc), parameters)
-        limit = min(limit, self._max_events)
-        scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, filter_pattern=pattern)
-        parameters.update(start=iso(start_dt), end=iso(end_dt), limit=limit)
-        try:
-            result = self._source.filter_events(groups, to_ms(start_dt), to_ms(end_dt), pattern or None, limit)
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, parameters, scope)
-        except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
-
-        span = format_duration(end_dt - start_dt)
-        where = f"{plural(len(groups), 'group')} over {span}" + (f' (pattern "{pattern}")' if pattern else "")
-        described = (
-            f"log groups {', '.join(groups)} from {iso(start_dt)} to {iso(end_dt)} ({span}), "
-            + (f'filter pattern "{pattern}"' if pattern else "no filter pattern")
-        )
-        if not result.events:
-            return ToolResult(
-                text=f"No events matched. Searched {described}.",
-                summary=f"no events in {where}",
-                empty=True,
-                scope=scope,
-            )
-        from logai.logs.shaping import shape_events
-
-        count = len(result.events)
-        header = f"Searched {described}: {plural(count, 'event')}"
-        if len(groups) > 1:
-            header += " (" + ", ".join(f"{g}: {n}" for g, n in result.counts_by_group.items()) + ")"
-        header += "."
-        if result.truncated:
-            header += (
-                f" More events matched than the cap of {limit}: these are the most recent ones, so counts are"
-                " lower bounds; narrow the range, or use run_insights_query to count over all of it on the server."
-            )
-        return ToolResult(
-            text=shape_events(result.events, budget_tokens=self._budget, header=header),
-            summary=f"{count}{'+' if result.truncated else ''} events in {where}",
-            scope=scope,
         )
 
     def read_log_stream(

@@ -273,6 +273,8 @@ def _condition(text: str) -> FieldCondition:
     if not match:
         raise ValueError(f'cannot read the condition {text!r}: write "field op value", e.g. "status >= 500"')
     field, op, raw = match.group(1), match.group(2).strip(), match.group(3).strip()
+    if raw[:1] in ("<", ">", "=", "!") or (op not in ("exists", "missing") and not raw):
+        raise ValueError(f'cannot read the condition {text!r}: write "field op value", e.g. "status >= 500"')
     if op in ("exists", "missing"):
         return FieldCondition(field=field, op=op)  # type: ignore[arg-type]
     value: str | float | bool | None
