@@ -135,7 +135,7 @@ class TurnRecovery:
             if pattern:
                 filters.append(pattern)
             span = f"{_iso(scope.start)} to {_iso(scope.end)}"
-            lines.append(f"- groups {', '.join(scope.log_groups) or '?'}, {span}, pattern {pattern!r}")
+            lines.append(f"- groups {', '.join(scope.log_groups) or '?'}, {span}, filter {pattern!r}")
             wider = widen(scope, self.policy.widen_factor)
             if wider:
                 widest = wider
@@ -148,8 +148,8 @@ class TurnRecovery:
             lines.append("1. A wider time range (several times the span you searched).")
         if any(filters):
             lines.append(
-                "2. A looser filter: fewer terms, one distinctive word, a different case (ERROR/error/Error) "
-                "or alternatives with '?' (e.g. ?ERROR ?Exception ?timeout); or no filter with a small limit."
+                "2. A looser filter: fewer words, one distinctive word, the other spellings in any_words "
+                '(e.g. any_words ["ERROR", "Error", "error", "Exception", "timed out"]), or no words at all.'
             )
         else:
             lines.append("2. A filter is not the problem (none was used): the events may be in another group or time range.")
