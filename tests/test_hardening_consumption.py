@@ -95,7 +95,7 @@ def test_identical_calls_are_merged_and_calls_per_reply_are_capped(logs, llm) ->
     assert ran == ["search_logs"] + ["list_log_groups"] * 7  # 8 per reply, the search first
     assert counter(payload, "tool_calls_skipped", reason="merged") == 299
     searching = ("FilterLogEvents", "StartQuery", "GetQueryResults")
-    assert sum(counter(payload, "cloudwatch_api_calls", action=action) for action in searching) <= 5  # one search's worth
+    assert sum(counter(payload, "cloudwatch_api_calls", action=action) for action in searching) <= 10  # one search's worth, not 300
     assert counter(payload, "tool_calls_skipped", reason="reply_limit") == 5
     second = llm.requests[1].body
     assert len(json.dumps(second)) < 30_000
