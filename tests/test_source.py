@@ -334,7 +334,7 @@ def test_insights_polls_with_a_doubling_wait_until_complete(stubbed) -> None:
         {"status": "Complete", "results": _rows("7", "9"), "statistics": {"recordsMatched": 16.0, "recordsScanned": 400.0}},
         {"queryId": "q-1"},
     )
-    result = source.run_insights(["/a", "/b", "/a"], "stats count(*) by bin(5m)", 1500, 2001)
+    result = source.run_insights(["/a", "/b", "/a"], "stats count(*) by bin(5m)", 1500, 3001)  # seconds 1 to 3
     assert clock.sleeps == [0.5, 1.0]  # polled at once, then after 0.5 s, then after 1 s more
     assert result.status == "Complete" and not result.timed_out
     assert result.rows == ({"count": "7"}, {"count": "9"})

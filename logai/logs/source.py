@@ -371,15 +371,17 @@ class CloudWatchSource:
         )
 
     def start_query(self, groups: Sequence[str], query: str, start_ms: int, end_ms: int, limit: int) -> str:
-        """StartQuery over `groups` from start to end (ms, rounded out to whole seconds); the query id.
+        """StartQuery over `groups` from start to end; the query id.
 
-        The API `limit` is always passed: CloudWatch enforces it server-side.
+        The API takes whole seconds and includes all of the end second, so
+        the range is start's second to the end of end's second. The API
+        `limit` is always passed: CloudWatch enforces it server-side.
         """
         started = self._call(
             "start_query",
             logGroupNames=list(groups),
             startTime=start_ms // 1000,
-            endTime=-(-end_ms // 1000),  # round up so the last second is included
+            endTime=end_ms // 1000,
             queryString=query,
             limit=limit,
         )

@@ -235,6 +235,7 @@ class EvidenceTools(LogTools):
             start_dt, end_dt = parse_range(start, end, now=self._now())
         except TimeParseError as exc:
             return error_result(str(exc), parameters)
+        start_dt, end_dt = start_dt.replace(microsecond=0), end_dt.replace(microsecond=999_000)
         parameters.update(start=iso(start_dt), end=iso(end_dt))
         try:
             groups = self._resolve(log_groups, most)
@@ -258,6 +259,7 @@ class EvidenceTools(LogTools):
                 hint="search a shorter range; the user can raise insights_max_days",
                 scope=scope,
             )
+        # Insights counts whole seconds: the range stated is the range counted.
         return groups, to_ms(start_dt), to_ms(end_dt), log_filter, scope
 
     def _resolve(self, names: Sequence[str], most: int) -> list[str]:
