@@ -17,11 +17,13 @@ from logai.metrics.collector import MetricsCollector
 from logai.runtime import REAL, Runtime
 
 if TYPE_CHECKING:
+    from logai.agent.budget import Budgets
     from logai.agent.loop import Agent, ModelClient
     from logai.history.transcript import Transcript
     from logai.logs.source import CloudWatchSource
     from logai.metrics.recording import Recording
     from logai.settings import Settings
+    from logai.tools.registry import ToolRegistry
 
 
 class Session:
@@ -90,15 +92,13 @@ def open_session(
     metrics store included. `llm` and `source` may be injected (tests, the
     demo); an injected source should write to the same bus.
     """
-    from logai.agent.budget import Budgets, Spending
+    from logai.agent.budget import Spending
     from logai.agent.intent import IntentDetector
     from logai.agent.loop import Agent
     from logai.agent.prompt import system_prompt
     from logai.agent.recovery import RecoveryPolicy
     from logai.logs.source import CloudWatchSource
     from logai.metrics.recording import Recording
-    from logai.tools.evidence import EvidenceTools
-    from logai.tools.registry import ToolRegistry
 
     bus = bus or EventBus()
     spending = Spending()
@@ -109,16 +109,6 @@ def open_session(
         from logai.llm.client import LLMClient
 
         llm = LLMClient.from_settings(settings, runtime=runtime)
-    tools = EvidenceTools(
-        source,
-        budget_tokens=settings.tool_result_tokens,
-        max_events=settings.max_search_events,
-        insights_timeout=settings.insights_timeout,
-        insights_max_days=settings.insights_max_days,
-        runtime=runtime,
-        price_per_gb=settings.insights_price_per_gb,
-        max_gb_per_query=settings.insights_max_gb_per_query,
-    )
     zone = None
     if settings.timezone:
         from zoneinfo import ZoneInfo
@@ -126,7 +116,7 @@ def open_session(
         zone = ZoneInfo(settings.timezone)
     agent = Agent(
         llm=llm,
-        tools=ToolRegistry(tools.functions(), budget_tokens=settings.tool_result_tokens),
+        tools=tool_registry(settings, source, runtime=runtime),
         system_prompt=system_prompt(region=source.region, zone=zone),
         max_tool_rounds=settings.max_tool_rounds,
         max_calls_per_reply=settings.max_calls_per_reply,
@@ -139,15 +129,7 @@ def open_session(
         ),
         detector=IntentDetector() if settings.intent_detection_enabled else None,
         known_groups=source.group_names,
-        budgets=Budgets(
-            turn_token_budget=settings.turn_token_budget,
-            session_token_budget=settings.session_token_budget,
-            turn_cost_budget=settings.turn_cost_budget,
-            session_cost_budget=settings.session_cost_budget,
-            turn_cloudwatch_budget=settings.turn_cloudwatch_budget,
-            session_cloudwatch_budget=settings.session_cloudwatch_budget,
-            insights_price_per_gb=settings.insights_price_per_gb,
-        ),
+        budgets=budgets(settings),
         spending=spending,
         turn_timeout=settings.turn_timeout,
         tool_timeout=settings.tool_timeout,
@@ -166,3 +148,36 @@ def open_session(
         bus, home=settings.home, enabled=settings.metrics_enabled, command=command, retention_days=settings.metrics_retention_days
     )
     return Session(agent, recording, runtime=runtime, transcript=transcript, source=source)
+
+
+def tool_registry(settings: Settings, source: CloudWatchSource, *, runtime: Runtime = REAL) -> ToolRegistry:
+    """The evidence tools on `source`, with the settings' limits: what chat's model and MCP clients call."""
+    from logai.tools.evidence import EvidenceTools
+    from logai.tools.registry import ToolRegistry
+
+    tools = EvidenceTools(
+        source,
+        budget_tokens=settings.tool_result_tokens,
+        max_events=settings.max_search_events,
+        insights_timeout=settings.insights_timeout,
+        insights_max_days=settings.insights_max_days,
+        runtime=runtime,
+        price_per_gb=settings.insights_price_per_gb,
+        max_gb_per_query=settings.insights_max_gb_per_query,
+    )
+    return ToolRegistry(tools.functions(), budget_tokens=settings.tool_result_tokens)
+
+
+def budgets(settings: Settings) -> Budgets:
+    """The spending limits the settings name (tokens, model cost, CloudWatch cost)."""
+    from logai.agent.budget import Budgets
+
+    return Budgets(
+        turn_token_budget=settings.turn_token_budget,
+        session_token_budget=settings.session_token_budget,
+        turn_cost_budget=settings.turn_cost_budget,
+        session_cost_budget=settings.session_cost_budget,
+        turn_cloudwatch_budget=settings.turn_cloudwatch_budget,
+        session_cloudwatch_budget=settings.session_cloudwatch_budget,
+        insights_price_per_gb=settings.insights_price_per_gb,
+    )
