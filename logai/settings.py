@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     insights_max_days: float = Field(default=7.0, gt=0, description="longest time range a Logs Insights query from the model may span, in days")
     max_calls_per_reply: int = Field(default=8, ge=1, le=100, description="tool calls run per model reply (identical calls are merged first)")
     max_calls_per_turn: int = Field(default=40, ge=1, le=1000, description="tool calls run per turn")
+    mcp_max_calls: int = Field(default=500, ge=1, description="tool calls one `logai mcp` server runs before it refuses more")
     tool_timeout: float = Field(default=90.0, gt=0, description="seconds one tool call may take")
     turn_timeout: float = Field(default=300.0, gt=0, description="seconds one answer may take, model and tools included")
 
