@@ -103,10 +103,11 @@ def test_search_counts_on_the_server_and_says_what_it_searched(tools: LogTools, 
     result = called(tools, "search_logs", log_groups=[group], all_words=["ERROR"], start="1h")
     assert result.ok and not result.empty, result.text
     assert result.summary.startswith(f'{incident["checkout_errors"]} matches in 1 group over 1h')
+    # Insights counts whole seconds, so the range searched is stated in whole seconds.
     assert result.scope == SearchScope(
         log_groups=(group,),
-        start=from_ms(incident["now_ms"] - 3600_000),
-        end=from_ms(incident["now_ms"]),
+        start=from_ms(incident["now_ms"] - 3600_000).replace(microsecond=0),
+        end=from_ms(incident["now_ms"]).replace(microsecond=999_000),
         filter_pattern='"ERROR"',
     )
     assert f"Matches: {incident['checkout_errors']:,} (exact)" in result.text
@@ -142,7 +143,8 @@ def test_search_that_matches_nothing_is_empty_not_an_error(tools: LogTools, inci
     group = incident["checkout_group"]
     result = called(tools, "search_logs", log_groups=[group], all_words=["OutOfMemoryError"], start="2h", end="1h")
     assert result.ok and result.empty
-    start, end = iso(incident["now_ms"] - 7200_000), iso(incident["now_ms"] - 3600_000)
+    start = iso(from_ms(incident["now_ms"] - 7200_000).replace(microsecond=0))
+    end = iso(from_ms(incident["now_ms"] - 3600_000).replace(microsecond=999_000))
     assert f"Searched {group} from {start} to {end} (1h) for \"OutOfMemoryError\"." in result.text
     assert "No events matched in the whole range." in result.text
     assert (iso(result.scope.start), iso(result.scope.end)) == (start, end)
