@@ -273,20 +273,7 @@ def _read_breakdowns(outcome: QueryOutcome, fields: Sequence[str], several_group
 
 
 def _read_templates(outcome: QueryOutcome) -> list[TemplateCount]:
-    import json
-
-    templates = []
-    for row in outcome.rows:
-        example = ""
-        try:
-            logged = json.loads(row.get("@logSamples") or "[]")
-            if logged and isinstance(logged[0], dict):
-                example = str(logged[0].get("message", ""))
-        except ValueError:
-            pass
-        templates.append(TemplateCount(row.get("@pattern", ""), q.count(row, "@sampleCount"), example))
-    templates.sort(key=lambda t: -t.count)
-    return templates
+    return [TemplateCount(template, n, example) for template, n, example in q.pattern_rows(outcome.rows)]
 
 
 def _with_times(templates: list[TemplateCount], chunks: list[str], detail: QueryOutcome) -> list[TemplateCount]:

@@ -106,21 +106,7 @@ def compare(
 
 
 def _templates(outcome: QueryOutcome) -> dict[str, tuple[int, str]]:
-    import json
-
-    found: dict[str, tuple[int, str]] = {}
-    for row in outcome.rows:
-        example = ""
-        try:
-            logged = json.loads(row.get("@logSamples") or "[]")
-            if logged and isinstance(logged[0], dict):
-                example = str(logged[0].get("message", ""))
-        except ValueError:
-            pass
-        template = row.get("@pattern", "")
-        count, kept = found.get(template, (0, example))
-        found[template] = (count + q.count(row, "@sampleCount"), kept or example)
-    return found
+    return {template: (n, example) for template, n, example in q.pattern_rows(outcome.rows)}
 
 
 def render_comparison(result: Comparison, where: LogFilter, price_per_gb: float, *, budget_tokens: int) -> str:

@@ -103,6 +103,26 @@ def literal_chunk(template: str, example: str = "") -> str | None:
     return None
 
 
+def pattern_rows(rows: Iterable[Mapping[str, str]]) -> list[tuple[str, int, str]]:
+    """(template, count, one example) per row of a `pattern` query, most frequent first.
+
+    The example comes from `@logSamples` when the service gives it, else "".
+    """
+    found: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        example = ""
+        try:
+            logged = json.loads(row.get("@logSamples") or "[]")
+            if logged and isinstance(logged[0], dict):
+                example = str(logged[0].get("message", ""))
+        except ValueError:
+            pass
+        template = row.get("@pattern", "")
+        seen, kept = found.get(template, (0, ""))
+        found[template] = (seen + count(row, "@sampleCount"), kept or example)
+    return sorted(((t, n, e) for t, (n, e) in found.items()), key=lambda item: -item[1])
+
+
 def count(row: Mapping[str, str], name: str = "n") -> int:
     try:
         return int(float(row.get(name, "0") or 0))

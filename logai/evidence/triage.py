@@ -51,8 +51,7 @@ def triage(
             source, broken[:50], [(q.pattern_query(where.insights()), TOP_TEMPLATES)], start_ms, end_ms, timeout_s=timeout_s
         )
         scanned += patterns.statistics.get("bytesScanned", 0.0)
-        templates = [TemplateCount(row.get("@pattern", ""), q.count(row, "@sampleCount"), "") for row in patterns.rows]
-        templates.sort(key=lambda t: -t.count)
+        templates = [TemplateCount(template, n, example) for template, n, example in q.pattern_rows(patterns.rows)]
         if baseline is not None:
             comparison = compare(source, broken[:50], start_ms, end_ms, baseline, where, timeout_s=timeout_s)
             scanned += comparison.bytes_scanned
