@@ -70,38 +70,41 @@ def test_loose_modes_found_on_start_are_tightened_with_a_warning(aws, llm, isola
     assert mode(isolated_env) == 0o700 and mode(isolated_env / "history") == 0o600 and mode(isolated_env / DB_NAME) == 0o600
 
 
-def test_the_chat_prompt_history_is_created_private(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
-    # The prompt's history holds what was typed, a password included; made under umask 000 here.
-    import pty
-    import select
-    import time
+def test_the_chat_prompt_history_is_created_private(isolated_env: Path) -> None:
+    # The prompt's history holds what was typed, a password included. Made here under umask 000,
+    # with prompt-toolkit reading keys from a pipe as it would from a terminal.
+    import asyncio
 
-    llm.enqueue("Hello.")
-    controller, terminal = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
-    chat = subprocess.Popen(
-        [sys.executable, "-m", "logai", "chat"], stdin=terminal, stdout=terminal, stderr=terminal, env=env, cwd=REPO,
-        preexec_fn=lambda: os.umask(0),
-    )
-    os.close(terminal)
-    seen, sent, deadline = b"", 0, time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline and chat.poll() is None:
-            if seen.count(b"logai>") > sent:
-                os.write(controller, b"hello\r" if sent == 0 else b"/exit\r")
-                sent += 1
-            if select.select([controller], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(controller, 65536)
-                except OSError:
-                    break
-        chat.wait(timeout=30)
-    finally:
-        chat.kill()
-        os.close(controller)
-    assert b"Hello." in seen
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from logai.events import EventBus
+    from logai.ui.console import SafeConsole
+    from logai.ui.repl import ChatLoop
+
+    class Session:
+        bus = EventBus()
+        transcript = None
+
+    asked: list[str] = []
+
+    async def turn(question: str) -> None:
+        asked.append(question)
+
     history = isolated_env / "history"
-    assert "+hello" in history.read_text() and mode(history) == 0o600
+    console = SafeConsole(file=open(os.devnull, "w"))
+    previous = os.umask(0)
+    try:
+        with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+            keys.send_text("my password is hunter2\r/exit\r")
+            loop = ChatLoop(Session(), console, turn, history=history, errors=console)  # type: ignore[arg-type]
+            asyncio.run(loop.run(interactive=True))
+    finally:
+        os.umask(previous)
+        console.file.close()
+    assert asked == ["my password is hunter2"]
+    assert "hunter2" in history.read_text() and mode(history) == 0o600 and mode(isolated_env) == 0o700
 
 
 # -- labels ----------------------------------------------------------------------
