@@ -27,7 +27,13 @@ Reply builders (module-level functions, each returns a frozen reply):
   request asked for: an empty 200, an HTML page, malformed JSON or SSE.
 
 A request with `"stream": false` gets the same scripted reply as one JSON
-`chat.completion`. When the script is used up the server answers 400 with
+`chat.completion`.
+
+The replies, the script, the recording of requests and the HTTP plumbing are
+shared with the other providers' servers (`anthropic_server`,
+`ollama_server`, `bedrock_server`): each is a `ScriptedHandler` subclass that
+renders the same replies in its own wire format, passed to
+`ScriptedLLMServer(handler)`. When the script is used up the server answers 400 with
 "no scripted reply left (request N)", so an under-scripted test fails at once
 instead of retrying.
 """
@@ -70,8 +76,12 @@ class MessageReply:
     """A normal answer: text and/or tool calls.
 
     `chunks` is how many pieces the text (and each call's arguments) is split
-    into. `cut_after` ends the stream after that many SSE events without
-    `[DONE]`. `held` keeps the reply back until the server is told to release it.
+    into. `prompt_tokens` counts every input token; `cached_tokens` of them were
+    read from the provider's prompt cache and `cache_write_tokens` written to it.
+    `cut_after` ends the stream after that many events without `[DONE]`; with
+    `stream_error` the provider's in-stream error event follows them instead
+    (servers whose protocol has one). `held` keeps the reply back until the
+    server is told to release it.
     """
 
     text: str = ""
@@ -79,7 +89,10 @@ class MessageReply:
     chunks: int = 3
     prompt_tokens: int = 11
     completion_tokens: int | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
     cut_after: int | None = None
+    stream_error: ErrorReply | None = None
     held: bool = False
 
     @property
@@ -151,10 +164,17 @@ def text(
     chunks: int = 3,
     prompt_tokens: int = 11,
     completion_tokens: int | None = None,
+    cached_tokens: int = 0,
+    cache_write_tokens: int = 0,
 ) -> MessageReply:
     """A plain answer, streamed in `chunks` pieces. Token counts default to 11 in / word count out."""
     return MessageReply(
-        text=content, chunks=chunks, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        text=content,
+        chunks=chunks,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        cached_tokens=cached_tokens,
+        cache_write_tokens=cache_write_tokens,
     )
 
 
@@ -169,6 +189,8 @@ def tool_calls(
     chunks: int = 3,
     prompt_tokens: int = 11,
     completion_tokens: int | None = None,
+    cached_tokens: int = 0,
+    cache_write_tokens: int = 0,
 ) -> MessageReply:
     """One or more (parallel) tool calls, optionally after some text; finish_reason "tool_calls"."""
     if not calls:
@@ -179,6 +201,8 @@ def tool_calls(
         chunks=chunks,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
+        cached_tokens=cached_tokens,
+        cache_write_tokens=cache_write_tokens,
     )
 
 
@@ -222,6 +246,11 @@ def context_window_exceeded(limit: int = 128000, used: int = 131072) -> ErrorRep
 def cut(reply: MessageReply, after_events: int) -> MessageReply:
     """`reply`, but the connection closes after `after_events` SSE events (the role chunk counts)."""
     return replace(reply, cut_after=after_events)
+
+
+def broken(reply: MessageReply, after_events: int, failure: ErrorReply) -> MessageReply:
+    """`reply`, but after `after_events` events the provider reports `failure` inside the stream (HTTP 200 already sent)."""
+    return replace(reply, cut_after=after_events, stream_error=failure)
 
 
 def held(reply: Reply) -> Reply:
@@ -318,10 +347,13 @@ def completion_body(reply: MessageReply, *, model: str, ident: str) -> dict[str,
     }
 
 
-def _usage(reply: MessageReply) -> dict[str, int]:
+def _usage(reply: MessageReply) -> dict[str, Any]:
     out = reply.output_tokens()
-    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": out,
-            "total_tokens": reply.prompt_tokens + out}
+    usage: dict[str, Any] = {"prompt_tokens": reply.prompt_tokens, "completion_tokens": out,
+                             "total_tokens": reply.prompt_tokens + out}
+    if reply.cached_tokens:
+        usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
+    return usage
 
 
 def error_body(reply: ErrorReply) -> dict[str, Any]:
@@ -340,9 +372,31 @@ class RecordedRequest:
     body: Any = field(default=None)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class ScriptedHandler(BaseHTTPRequestHandler):
+    """What every provider's scripted server shares: recording, the script, held replies, raw bytes, drops.
+
+    A protocol subclass says which paths it answers (`answers`), where its base
+    URL ends (`url_path`), and renders errors (`send_error_reply`) and answers
+    (`send_message`) in its wire format; `make_error` builds its error replies.
+    """
+
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API
     server: _HTTPServer
+    url_path = ""
+
+    @classmethod
+    def answers(cls, path: str) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def make_error(status: int, message: str) -> ErrorReply:
+        raise NotImplementedError
+
+    def send_error_reply(self, reply: ErrorReply) -> None:
+        raise NotImplementedError
+
+    def send_message(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
+        raise NotImplementedError
 
     def setup(self) -> None:
         super().setup()
@@ -364,11 +418,11 @@ class _Handler(BaseHTTPRequestHandler):
         number, reply = owner._record_and_pop(
             RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         )
-        if self.path.split("?")[0] not in CHAT_PATHS:
-            self._send_json(404, error_body(error(404, f"Unknown path {self.path}.")))
+        if not self.answers(self.path.split("?")[0]):
+            self.send_error_reply(self.make_error(404, f"Unknown path {self.path}."))
             return
         if reply is None:
-            self._send_json(400, error_body(error(400, f"no scripted reply left (request {number})")))
+            self.send_error_reply(self.make_error(400, f"no scripted reply left (request {number})"))
             return
         if reply.held and not owner._wait_for_release():
             return
@@ -378,14 +432,16 @@ class _Handler(BaseHTTPRequestHandler):
         elif isinstance(reply, RawReply):
             self._send_raw(reply)
         elif isinstance(reply, ErrorReply):
-            extra = list(reply.headers)
-            if reply.retry_after is not None:
-                extra.append(("Retry-After", reply.retry_after))
-            self._send_json(reply.status, error_body(reply), extra)
-        elif request.get("stream"):
-            self._send_stream(reply, request, number)
+            self.send_error_reply(reply)
         else:
-            self._send_completion(reply, request, number)
+            self.send_message(reply, request, number)
+
+    def error_headers(self, reply: ErrorReply) -> list[tuple[str, str]]:
+        """The reply's extra headers and its Retry-After."""
+        extra = list(reply.headers)
+        if reply.retry_after is not None:
+            extra.append(("Retry-After", reply.retry_after))
+        return extra
 
     def _send_json(self, status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -403,6 +459,55 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         self.wfile.write(reply.body)
+
+    def start_chunked(self, content_type: str, extra: list[tuple[str, str]] | None = None) -> None:
+        """A 200 whose body follows in chunks (`_write_chunk`, then `end_chunked`)."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in extra or []:
+            self.send_header(name, value)
+        self.end_headers()
+
+    def end_chunked(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class OpenAIHandler(ScriptedHandler):
+    """OpenAI's chat completions: SSE `chat.completion.chunk`s ending in `[DONE]`, or one `chat.completion`."""
+
+    url_path = "/v1"
+
+    @classmethod
+    def answers(cls, path: str) -> bool:
+        return path in CHAT_PATHS
+
+    @staticmethod
+    def make_error(status: int, message: str) -> ErrorReply:
+        return error(status, message)
+
+    def send_error_reply(self, reply: ErrorReply) -> None:
+        self._send_json(reply.status, error_body(reply), self.error_headers(reply))
+
+    def send_message(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
+        if request.get("stream"):
+            self._send_stream(reply, request, number)
+        else:
+            self._send_completion(reply, request, number)
 
     def _send_completion(self, reply: MessageReply, request: dict[str, Any], number: int) -> None:
         data = json.dumps(completion_body(reply, model=str(request.get("model", "scripted")),
@@ -422,11 +527,7 @@ class _Handler(BaseHTTPRequestHandler):
         options = request.get("stream_options") or {}
         events = stream_events(reply, model=str(request.get("model", "scripted")),
                                include_usage=bool(options.get("include_usage")), ident=f"chatcmpl-{number}")
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        self.start_chunked("text/event-stream")
         for position, event in enumerate(events):
             if reply.cut_after is not None and position >= reply.cut_after:
                 # No terminating zero-length chunk: the body is incomplete, as when a proxy dies.
@@ -434,20 +535,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._write_chunk(f"data: {json.dumps(event)}\n\n".encode())
         self._write_chunk(b"data: [DONE]\n\n")
-        self.wfile.write(b"0\r\n\r\n")
-        self.wfile.flush()
-
-    def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-        self.wfile.flush()
-
-    def _drop(self) -> None:
-        self.wfile.flush()
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        self.end_chunked()
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -465,14 +553,16 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class ScriptedLLMServer:
-    """An OpenAI-compatible server on 127.0.0.1 that answers from a script.
+    """A model server on 127.0.0.1 that answers from a script, OpenAI-compatible unless told another `handler`.
 
-    `url` is `http://127.0.0.1:<port>/v1`. `enqueue(*replies)` adds replies
-    (a plain string means `text(string)`); each request takes the next one.
-    `requests` lists every request seen, in order. `reset()` empties both.
+    `url` is the base URL litellm is given (`http://127.0.0.1:<port>/v1` for
+    OpenAI). `enqueue(*replies)` adds replies (a plain string means
+    `text(string)`); each request takes the next one. `requests` lists every
+    request seen, in order. `reset()` empties both.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, handler: type[ScriptedHandler] | None = None) -> None:
+        self._handler = handler or OpenAIHandler
         self._lock = threading.Lock()
         self._replies: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
@@ -483,7 +573,7 @@ class ScriptedLLMServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd = _HTTPServer(("127.0.0.1", 0), self._handler)
         httpd.owner = self
         self._httpd = httpd
         self._stopping.clear()
@@ -509,7 +599,7 @@ class ScriptedLLMServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"http://127.0.0.1:{self.port}{self._handler.url_path}"
 
     def enqueue(self, *replies: Reply | str) -> None:
         with self._lock:
@@ -555,6 +645,6 @@ class ScriptedLLMServer:
             self._requests.append(request)
             self._arrived.notify_all()
             number = len(self._requests)
-            if request.path.split("?")[0] not in CHAT_PATHS:
+            if not self._handler.answers(request.path.split("?")[0]):
                 return number, None
             return number, self._replies.popleft() if self._replies else None
