@@ -30,6 +30,7 @@ class GroupOnset:
     total: int
     shape: Shape
     counts: tuple[int, ...]
+    origin_ms: int = 0
 
     @property
     def key_ms(self) -> int | None:
@@ -58,11 +59,17 @@ def onsets(
     if len(tied) > 1 and earliest is not None:
         # Which broke first within those buckets? Count again, finely, around them.
         zoom_start, zoom_end = max(start_ms, earliest - bucket_ms), min(end_ms, earliest + 4 * bucket_ms)
-        fine, _, _, more, done = _count(source, [g.group for g in tied], zoom_start, zoom_end, where, timeout_s)
+        fine_bucket, _ = bucket_size(zoom_end - zoom_start)
+        backgrounds = {g.group: _background(g, bucket_ms) * fine_bucket / bucket_ms for g in tied}
+        fine, _, _, more, done = _count(
+            source, [g.group for g in tied], zoom_start, zoom_end, where, timeout_s, backgrounds=backgrounds
+        )
         scanned += more
         complete = complete and done
         fine_keys = {g.group: g.key_ms for g in fine}
-        refined = {g.group: GroupOnset(g.group, g.total, _with_key(g.shape, fine_keys.get(g.group)), g.counts) for g in tied}
+        refined = {
+            g.group: GroupOnset(g.group, g.total, _with_key(g.shape, fine_keys.get(g.group)), g.counts, g.origin_ms) for g in tied
+        }
         found = sorted((refined.get(g.group, g) for g in found), key=lambda g: (g.key_ms or end_ms, g.group))
     return Onsets(start_ms, end_ms, bucket_ms, tuple(found), quiet, scanned, complete)
 
@@ -74,10 +81,32 @@ def _with_key(shape: Shape, key_ms: int | None) -> Shape:
     return Shape(shape.first_ms, key_ms, shape.peak_ms, shape.peak_count, shape.last_bucket_count, shape.last_ms)
 
 
+def _background(group: GroupOnset, bucket_ms: int) -> float:
+    """Matches per bucket before the group's rise (0 when it had none): what the rise rose from."""
+    if group.shape.rise_ms is None or group.shape.first_ms is None:
+        return 0.0
+    before = [n for i, n in enumerate(group.counts) if group.shape.first_ms <= _bucket_end(group, i, bucket_ms) <= group.shape.rise_ms]
+    return sum(before) / len(before) if before else 0.0
+
+
+def _bucket_end(group: GroupOnset, index: int, bucket_ms: int) -> int:
+    return group.origin_ms + (index + 1) * bucket_ms
+
+
 def _count(
-    source: CloudWatchSource, names: list[str], start_ms: int, end_ms: int, where: LogFilter, timeout_s: float
+    source: CloudWatchSource,
+    names: list[str],
+    start_ms: int,
+    end_ms: int,
+    where: LogFilter,
+    timeout_s: float,
+    *,
+    backgrounds: dict[str, float] | None = None,
 ) -> tuple[list[GroupOnset], tuple[str, ...], int, float, bool]:
-    """Groups with matches in the order they broke, groups without, the bucket, bytes scanned, whether complete."""
+    """Groups with matches in the order they broke, groups without, the bucket, bytes scanned, whether complete.
+
+    `backgrounds` gives a group's matches per bucket before its rise when a coarser count knows it.
+    """
     bucket_ms, bin_text = bucket_size(end_ms - start_ms)
     origin = aligned_start(start_ms, bucket_ms)
     size = (end_ms - origin) // bucket_ms + 1
@@ -111,8 +140,9 @@ def _count(
     for group in names:
         histogram = Histogram(origin, bucket_ms, tuple(counts[group]), firsts=tuple(bucket_firsts[group]))
         if any(counts[group]):
-            shape = read_shape(histogram, firsts.get(group), lasts.get(group), start_ms)
-            found.append(GroupOnset(group, sum(counts[group]), shape, tuple(counts[group])))
+            background = (backgrounds or {}).get(group)
+            shape = read_shape(histogram, firsts.get(group), lasts.get(group), start_ms, background or None)
+            found.append(GroupOnset(group, sum(counts[group]), shape, tuple(counts[group]), origin))
     found.sort(key=lambda g: (g.key_ms or end_ms, g.group))
     return found, tuple(g for g in names if not any(counts[g])), bucket_ms, scanned, complete
 

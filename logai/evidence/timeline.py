@@ -50,9 +50,16 @@ class Shape:
     last_ms: int | None
 
 
-def read_shape(histogram: Histogram, first_ms: int | None, last_ms: int | None, range_start_ms: int | None = None) -> Shape:
+def read_shape(
+    histogram: Histogram,
+    first_ms: int | None,
+    last_ms: int | None,
+    range_start_ms: int | None = None,
+    background: float | None = None,
+) -> Shape:
     """The shape of `histogram`; a first bucket that began before `range_start_ms` holds only part of
-    its span, so it is left out of the background a rise is measured against."""
+    its span, so it is left out of the background a rise is measured against. `background` (matches
+    per bucket before the rise, known from a coarser count) replaces the mean of the buckets before."""
     counts = histogram.counts
     if not counts or not any(counts):
         return Shape(None, None, None, 0, 0, None)
@@ -63,10 +70,11 @@ def read_shape(histogram: Histogram, first_ms: int | None, last_ms: int | None, 
         first_index = 1 if counts[1] else first_index
     for index in range(first_index + 1, len(counts)):
         before = counts[first_index:index]
-        mean = sum(before) / len(before)
+        mean = background if background is not None else sum(before) / len(before)
         if counts[index] >= max(RISE_FACTOR * mean, mean + RISE_MIN_EVENTS) and mean > 0:
             # The rise began where the counts first left the background, maybe a bucket or two earlier.
-            while index - 1 > first_index and counts[index - 1] > 2 * mean:
+            above = 1.5 * mean if background is not None else 2 * mean
+            while index - 1 > first_index and counts[index - 1] > above:
                 index -= 1
             first_in_bucket = histogram.firsts[index] if index < len(histogram.firsts) else None
             rise_ms = first_in_bucket if first_in_bucket is not None else histogram.start_ms + index * histogram.bucket_ms
