@@ -42,12 +42,23 @@ class AssistantMessage:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Tokens and cost of one model request."""
+    """Tokens and cost of one model request.
+
+    `prompt_tokens` counts every input token; `cached_tokens` of them were read
+    from the provider's prompt cache and `cache_write_tokens` written to it
+    (Anthropic and Bedrock bill writes above the normal price). `cost_usd`
+    prices each kind at its own rate; `uncached_cost_usd` is what the request
+    would have cost without the cache (equal to `cost_usd` when it used none;
+    both None for a model litellm has no price for).
+    """
 
     model: str
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
+    uncached_cost_usd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +266,8 @@ class FollowRetry:
     message: str
 
 
-# What the model adapter yields for one request.
-ModelEvent = TextDelta | RetryScheduled | RetryGaveUp | Usage | ModelRequestFinished | AssistantMessage
+# What the model adapter yields for one request (a warning: the model map says the model cannot call tools).
+ModelEvent = TextDelta | RetryScheduled | RetryGaveUp | Usage | ModelRequestFinished | AssistantMessage | WarningIssued
 
 Event = (
     TurnStarted

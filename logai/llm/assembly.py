@@ -32,9 +32,12 @@ class ReplyAssembly:
     first_token_at: float | None = None
     content: list[str] = field(default_factory=list)
     calls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    moved: dict[int, int] = field(default_factory=dict)  # the provider's call index -> where that call is kept
     finish_reason: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
 
     def take_chunk(self, chunk: Any) -> list[TextDelta]:
         """Fold one streamed chunk in; returns the text it carried, as deltas to show."""
@@ -55,7 +58,7 @@ class ReplyAssembly:
                 out.append(TextDelta(text))
             for position, call in enumerate(getattr(delta, "tool_calls", None) or []):
                 self._first_token()
-                _merge_call_delta(self.calls, call, position)
+                _merge_call_delta(self.calls, call, position, self.moved)
         return out
 
     def take_response(self, response: Any) -> None:
@@ -101,15 +104,34 @@ class ReplyAssembly:
     def _take_usage(self, source: Any) -> None:
         usage = getattr(source, "usage", None)
         if usage is not None:
+            # litellm counts every input token in prompt_tokens, cache reads and writes included,
+            # and states the cached ones the OpenAI way (prompt_tokens_details) for every provider;
+            # cache writes only Anthropic's way.
             self.prompt_tokens = getattr(usage, "prompt_tokens", None)
             self.completion_tokens = getattr(usage, "completion_tokens", None)
+            details = getattr(usage, "prompt_tokens_details", None)
+            self.cached_tokens = _count(getattr(details, "cached_tokens", None) or getattr(usage, "cache_read_input_tokens", None))
+            self.cache_write_tokens = _count(
+                getattr(usage, "cache_creation_input_tokens", None) or getattr(details, "cache_creation_tokens", None)
+            )
 
 
-def _merge_call_delta(calls: dict[int, dict[str, Any]], delta: Any, position: int) -> None:
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _merge_call_delta(calls: dict[int, dict[str, Any]], delta: Any, position: int, moved: dict[int, int]) -> None:
     """Fold one streamed tool-call fragment into `calls`, keyed by the call's index."""
     index = getattr(delta, "index", None)
     call_id = getattr(delta, "id", None)
-    if not isinstance(index, int):
+    if isinstance(index, int):
+        taken = calls.get(moved.get(index, index))
+        if call_id and taken is not None and taken["id"] and taken["id"] != call_id:
+            # A new id at a taken index is a new call: Ollama streams each call in a chunk
+            # of its own, and litellm numbers the calls per chunk, so every one is index 0.
+            moved[index] = max(calls) + 1
+        index = moved.get(index, index)
+    else:
         # Some providers omit the index: a new id starts a new call, else continue the last one.
         known = {c["id"]: i for i, c in calls.items()}
         if call_id and call_id not in known:

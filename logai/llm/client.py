@@ -24,11 +24,21 @@ from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-from logai.events import AssistantMessage, ModelEvent, ModelRequestFinished, RetryGaveUp, RetryScheduled, TextDelta, Usage
+from logai.events import (
+    AssistantMessage,
+    ModelEvent,
+    ModelRequestFinished,
+    RetryGaveUp,
+    RetryScheduled,
+    TextDelta,
+    Usage,
+    WarningIssued,
+)
 from logai.figures import seconds_text
+from logai.llm import providers
 from logai.llm.assembly import ReplyAssembly
 from logai.llm.backoff import RetryPolicy, delay
-from logai.llm.failures import Failure, ModelDeadline, UnreadableReply, classify
+from logai.llm.failures import PROVIDER_STATED, Failure, ModelDeadline, UnreadableReply, classify, hint_for
 from logai.runtime import REAL, Runtime
 
 
@@ -186,7 +196,9 @@ class LLMClient:
         completion: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         """`timeout` bounds one attempt, the whole answer stream included; `max_output_tokens`
-        is sent as `max_tokens` (litellm maps it for every provider: `num_predict` for Ollama).
+        is sent as `max_tokens` (litellm maps it for every provider: `max_tokens` for Anthropic,
+        `inferenceConfig.maxTokens` for Bedrock, `num_predict` for Ollama). `model` goes through
+        `providers.route` on every request (`ollama/` is sent as `ollama_chat/`).
         `runtime.wall_clock` resolves HTTP-date `Retry-After` headers; `runtime.clock` times everything else."""
         self.model = model
         self.api_base = api_base
@@ -197,6 +209,7 @@ class LLMClient:
         self.policy = policy
         self._runtime = runtime
         self._completion = completion
+        self._checked_models: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: Any, *, runtime: Runtime = REAL) -> LLMClient:
@@ -230,6 +243,11 @@ class LLMClient:
         Cancelling the task ends any wait at once.
         """
         completion = self._completion or _load_litellm().acompletion
+        if tools and self.model not in self._checked_models:
+            self._checked_models.add(self.model)
+            problem = providers.tool_calling_problem(self.model, _model_map())
+            if problem is not None:
+                yield WarningIssued(problem)
         clock = self._runtime.clock
         started = clock()
         attempt = 1
@@ -243,7 +261,7 @@ class LLMClient:
                 failure = classify(exc, now=datetime.fromtimestamp(self._runtime.wall_clock(), UTC))
                 # The provider's words may quote the key it was sent, or other secrets.
                 failure = replace(failure, detail=self._scrub(failure.detail))
-                if failure.retried and reply.streamed and failure.reason != "rate_limited":
+                if failure.retried and reply.streamed and failure.reason not in PROVIDER_STATED:
                     # The answer had begun: whatever broke it, what we have is a fragment.
                     failure = replace(failure, reason="stream_broken")
                 yield ModelRequestFinished(failure.reason, clock() - reply.started_at, reply.first_token_s())
@@ -279,12 +297,15 @@ class LLMClient:
         timeout: float,
     ) -> AsyncIterator[ModelEvent]:
         kwargs: dict[str, Any] = {
-            "model": self.model,
+            "model": providers.route(self.model),
             "messages": messages,
             "stream": self.stream,
             "timeout": timeout,
             # One retry layer: ours. litellm passes this on to the OpenAI SDK client.
             "max_retries": 0,
+            **providers.request_options(
+                self.model, os.environ, cacheable=providers.caches_prompts(self.model, _model_map())
+            ),
         }
         if self.max_output_tokens is not None:
             kwargs["max_tokens"] = self.max_output_tokens
@@ -345,14 +366,29 @@ class LLMClient:
             return None
         prompt = int(reply.prompt_tokens or 0)
         completion = int(reply.completion_tokens or 0)
-        return Usage(model=self.model, prompt_tokens=prompt, completion_tokens=completion, cost_usd=self._cost(prompt, completion))
+        cached, written = reply.cached_tokens, reply.cache_write_tokens
+        cost = self._cost(prompt, completion, cached=cached, written=written)
+        return Usage(
+            model=self.model,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cost_usd=cost,
+            cached_tokens=cached,
+            cache_write_tokens=written,
+            uncached_cost_usd=self._cost(prompt, completion) if cached or written else cost,
+        )
 
-    def _cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
-        """Dollars from litellm's local price table; None for models it has no price for."""
+    def _cost(self, prompt_tokens: int, completion_tokens: int, *, cached: int = 0, written: int = 0) -> float | None:
+        """Dollars from litellm's local price table, cache reads and writes at their own prices;
+        None for models it has no price for. `prompt_tokens` counts every input token."""
         try:
             litellm = _load_litellm()
             prompt_cost, completion_cost = litellm.cost_per_token(
-                model=self.model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+                model=providers.price_name(self.model),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                cache_read_input_tokens=cached,
+                cache_creation_input_tokens=written,
             )
         except Exception:  # unmapped model (a local server, a new name): no price, not an error
             return None
@@ -372,7 +408,7 @@ class LLMClient:
     def _permanent_error(self, failure: Failure) -> LLMError:
         kind = failure.kind
         message = f"{kind.told.format(model=self.model)}{_status_text(failure.status)}: {_sentence(failure.detail)}"
-        return LLMError(message, reason=failure.reason, hint=kind.hint, setup=kind.setup)
+        return LLMError(message, reason=failure.reason, hint=hint_for(failure.reason, self.model), setup=kind.setup)
 
     def _plan_retry(self, failure: Failure, attempt: int, started: float) -> float | LLMError:
         """Seconds to wait before the next attempt, or the LLMError to raise when the budget is spent."""
@@ -382,7 +418,7 @@ class LLMClient:
                 f"The model request failed {attempt} times in a row ({kind.words}"
                 f"{f', HTTP {failure.status}' if failure.status else ''}): {_sentence(failure.detail)}",
                 reason=failure.reason,
-                hint=kind.hint,
+                hint=hint_for(failure.reason, self.model),
             )
         backoff = delay(attempt, self.policy, self._runtime.rng)
         wait = max(backoff, failure.retry_after or 0.0)
@@ -395,9 +431,14 @@ class LLMClient:
             return LLMError(
                 f"{failure.what()}: {why}, more than the {seconds_text(left)} left in the retry budget.",
                 reason=failure.reason,
-                hint=kind.hint,
+                hint=hint_for(failure.reason, self.model),
             )
         return wait
+
+
+def _model_map() -> Any:
+    """litellm's model map as litellm loaded it (the bundled file: logai sets LITELLM_LOCAL_MODEL_COST_MAP)."""
+    return _load_litellm().model_cost
 
 
 def _content_type(response: Any) -> str:

@@ -2,20 +2,25 @@
 
 `FAILURES` is the only place a failure reason is defined: whether it is
 retried, the words the terminal shows, what the user is told when it ends the
-request, and the hint. `classify` sorts an exception from litellm (or the
-OpenAI SDK, httpx, the socket layer underneath) into one of those reasons.
-Adding a kind of failure means a row here and a rule in `classify`.
-litellm is imported lazily: importing it takes seconds.
+request, and the hint; `PROVIDER_HINTS` holds the hints that fit one provider
+better. `classify` sorts an exception from litellm (or the OpenAI SDK, httpx,
+the socket layer underneath) into one of those reasons, whichever provider
+it came from. Adding a kind of failure means a row here and a rule in
+`classify`. litellm is imported lazily: importing it takes seconds.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from logai.llm.backoff import parse_retry_after
+from logai.llm.providers import provider_of, route
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,10 @@ FAILURES: dict[str, FailureKind] = {
         FailureKind(
             "server_error", True, "model server error", "The model server failed",
             "the provider is having trouble; try again later.",
+        ),
+        FailureKind(
+            "overloaded", True, "model overloaded", "The model provider is overloaded",
+            "the provider is short of capacity; wait a minute and ask again, or pick another model.",
         ),
         FailureKind(
             "timeout", True, "model timed out", "The model did not answer in time",
@@ -94,6 +103,13 @@ FAILURES: dict[str, FailureKind] = {
             "check the model name in LOGAI_MODEL (and LOGAI_API_BASE if you set one).", setup=True,
         ),
         FailureKind(
+            "tools_unsupported", False, "model cannot call tools",
+            "The model {model} cannot call tools, and logai answers only through tool calls",
+            "pick a model that can (litellm's model map marks them supports_function_calling), "
+            "such as ollama_chat/llama3.1.",
+            setup=True,
+        ),
+        FailureKind(
             "bad_request", False, "request rejected", "The model provider rejected the request",
             "check LOGAI_MODEL and LOGAI_API_BASE; the provider may not support tool calls.",
         ),
@@ -108,6 +124,49 @@ FAILURES: dict[str, FailureKind] = {
 def failure_kind(reason: str) -> FailureKind:
     """The table row for `reason` (unknown reasons read as the generic "error")."""
     return FAILURES.get(reason, FAILURES["error"])
+
+
+# Reasons the provider states itself: a stream it broke off for one of them keeps
+# the reason (and its Retry-After) instead of becoming `stream_broken`.
+PROVIDER_STATED = frozenset({"rate_limited", "overloaded"})
+
+# Hints that fit one provider (as routed) better than the table's; `{name}` is the model without its prefix.
+PROVIDER_HINTS: dict[tuple[str, str], str] = {
+    ("ollama_chat", "not_found"): "pull it first: ollama pull {name}",
+    ("ollama_chat", "connection"): (
+        "start Ollama (ollama serve), or set LOGAI_API_BASE (or OLLAMA_API_BASE) to where it listens, "
+        "such as http://127.0.0.1:11434."
+    ),
+    ("ollama_chat", "timeout"): "the model may still be loading; ask again, or raise llm_timeout (LOGAI_LLM_TIMEOUT).",
+    ("ollama_chat", "tools_unsupported"): "pick an Ollama model that can call tools, such as ollama_chat/llama3.1 or ollama_chat/qwen2.5.",
+    ("anthropic", "auth"): "check ANTHROPIC_API_KEY (or LOGAI_API_KEY).",
+    ("anthropic", "no_api_key"): "set ANTHROPIC_API_KEY (or LOGAI_API_KEY).",
+    ("anthropic", "rate_limited"): (
+        "Anthropic limits requests and tokens per minute for your organisation; wait a minute, "
+        "or raise llm_retry_deadline (LOGAI_LLM_RETRY_DEADLINE)."
+    ),
+    ("anthropic", "overloaded"): "Anthropic is short of capacity (HTTP 529); wait a minute and ask again, or pick another Claude model.",
+    ("bedrock", "rate_limited"): (
+        "Bedrock's quotas are per account, region and model: wait and ask again, use a cross-region inference "
+        "profile (us.…, eu.…), or ask for more in Service Quotas."
+    ),
+    ("bedrock", "auth"): "check the AWS credentials litellm finds for Bedrock (AWS_PROFILE, AWS_ACCESS_KEY_ID…) and AWS_REGION.",
+    ("bedrock", "permission"): (
+        "check the AWS credentials, that the model is enabled under Model access in the Bedrock console "
+        "for AWS_REGION, and that they may call bedrock:InvokeModelWithResponseStream."
+    ),
+    ("bedrock", "not_found"): (
+        "check the model id in LOGAI_MODEL and that Bedrock offers it in AWS_REGION "
+        "(newer Claude models are reached through an inference profile, us.anthropic.…)."
+    ),
+}
+
+
+def hint_for(reason: str, model: str) -> str:
+    """What the user can do about `reason`, in the words of the model's provider when there are better ones."""
+    routed = route(model)
+    hint = PROVIDER_HINTS.get((provider_of(routed), reason), failure_kind(reason).hint)
+    return hint.replace("{name}", routed.partition("/")[2] or routed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +207,15 @@ _NO_KEY_TEXT = ("missing credentials", "api_key client option must be set")
 _UNREADABLE_TEXT = ("empty or invalid response from llm endpoint",)
 
 _PREFIX = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -)\s*)+")
+# litellm's words around an error line inside an Ollama stream.
+_OLLAMA_STREAM_ERROR = re.compile(r"^KeyError: '\w+', Got unexpected response from Ollama:\s*")
+# What providers answer when the request offers tools to a model that has none.
+_NO_TOOLS_TEXT = (
+    "does not support tools",  # Ollama
+    "doesn't support tool use",  # Bedrock
+    "does not support tool use",
+    "does not support function calling",
+)
 _CONTEXT_WINDOW_TEXT = ("context_length_exceeded", "maximum context length", "context window")
 _PERMANENT_BY_STATUS = {400: "bad_request", 401: "auth", 403: "permission", 404: "not_found", 422: "bad_request"}
 
@@ -162,10 +230,54 @@ def provider_detail(exc: BaseException, limit: int = 240) -> str:
         text = message if isinstance(message, str) and message else str(exc)
     text = _PREFIX.sub("", text.strip())
     text = text.split(" Original exception:")[0].strip()
+    text = _readable_body(_OLLAMA_STREAM_ERROR.sub("", text))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or type(exc).__name__
+
+
+def _readable_body(text: str) -> str:
+    """An error body litellm quoted whole (JSON, a Python dict, or the repr of its bytes) as the message in it.
+
+    Anthropic's `{"type": "error", "error": {"message": …}}`, Bedrock's
+    `{"message": …}` and Ollama's `{"error": …}` reach us that way.
+    """
+    start = text.find("{")
+    if start < 0:
+        return text
+    lead, body = text[:start], text[start:]
+    if lead.endswith(("b'", 'b"')):
+        lead, body = lead[:-2], lead[-2:] + body
+    data: Any = None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            data = parse(body)
+            break
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+    if isinstance(data, bytes):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return text
+    message = _message_in(data)
+    if message is None:
+        return text
+    lead = lead.strip(" -:")
+    return f"{lead}: {message}" if lead else message
+
+
+def _message_in(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    inner = data.get("error")
+    if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+        return inner["message"]
+    if isinstance(inner, str):
+        return inner
+    message = data.get("message")
+    return message if isinstance(message, str) else None
 
 
 def error_chain(exc: BaseException, depth: int = 12) -> Iterator[BaseException]:
@@ -279,6 +391,11 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
     url_types = (httpx.UnsupportedProtocol, httpx.InvalidURL, InvalidURL, NonHttpUrlClientError)
     if any(isinstance(link, url_types) for link in chain):
         return made("bad_base_url")
+    if "got unexpected response from ollama" in texts and "'error'" in texts:
+        # Ollama reported a failure as a line of its stream, after the 200; litellm calls it a 400.
+        return Failure("server_error", None, None, detail)
+    if any(text in texts for text in _NO_TOOLS_TEXT):
+        return made("tools_unsupported")
     if isinstance(exc, ContextWindowExceededError) or code == "context_length_exceeded" or (
         status == 400 and any(text in lowered for text in _CONTEXT_WINDOW_TEXT)
     ):
@@ -287,7 +404,7 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
         original = getattr(exc, "original_exception", None)
         if isinstance(original, BaseException) and not isinstance(original, MidStreamFallbackError):
             inner = classify(original, now=when)
-            if not inner.retried:
+            if not inner.retried or inner.reason in PROVIDER_STATED:
                 return inner
         return made("stream_broken")
     timeout_types = (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)
@@ -298,6 +415,9 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
     connection_types = (openai.APIConnectionError, httpx.TransportError, ConnectionError)
     if any(isinstance(link, connection_types) for link in chain):
         return made("connection")
+    if status == 529 or "overloaded_error" in texts:
+        # Anthropic's 529, which litellm reports as a 500 (and inside a stream, with no status).
+        return replace(made("overloaded"), status=529 if status == 529 else None)
     if status == 429:
         return made("rate_limited")
     if status is not None and status >= 500:

@@ -17,9 +17,10 @@ RETRY_BACKOFF_SECONDS = "retry_backoff_seconds"  # histogram {attempt}
 INTENT_DETECTION_HITS = "intent_detection_hits"  # {intent_type, confidence_bucket}
 
 # The model
-LLM_REQUESTS = "llm_requests"  # {outcome}: ok, rate_limited, server_error, timeout, connection, stream_broken, error
-LLM_TOKENS = "llm_tokens"  # {direction}: input, output
+LLM_REQUESTS = "llm_requests"  # {outcome}: ok, or a failure reason (logai.llm.failures.FAILURES): rate_limited, overloaded…
+LLM_TOKENS = "llm_tokens"  # {direction}: input (all of it), output; cached and cache_write are parts of input
 LLM_COST_USD = "llm_cost_usd"
+LLM_UNCACHED_COST_USD = "llm_uncached_cost_usd"  # what the priced requests would have cost without the prompt cache
 LLM_TIME_TO_FIRST_TOKEN_SECONDS = "llm_time_to_first_token_seconds"  # histogram
 LLM_REQUEST_SECONDS = "llm_request_seconds"  # histogram
 
@@ -63,8 +64,18 @@ CATALOGUE: dict[str, MetricSpec] = {
             ("intent_type", "confidence_bucket"),
         ),
         MetricSpec(LLM_REQUESTS, "counter", "Model requests by outcome.", ("outcome",)),
-        MetricSpec(LLM_TOKENS, "counter", "Model tokens by direction.", ("direction",)),
+        MetricSpec(
+            LLM_TOKENS,
+            "counter",
+            "Model tokens by direction: input, output, and the input tokens read from (cached) or written to (cache_write) the prompt cache.",
+            ("direction",),
+        ),
         MetricSpec(LLM_COST_USD, "counter", "Model cost in US dollars (litellm's local price table)."),
+        MetricSpec(
+            LLM_UNCACHED_COST_USD,
+            "counter",
+            "What the priced model requests would have cost without the provider's prompt cache, in US dollars.",
+        ),
         MetricSpec(LLM_TIME_TO_FIRST_TOKEN_SECONDS, "histogram", "Seconds from the request being sent to the first streamed token."),
         MetricSpec(LLM_REQUEST_SECONDS, "histogram", "Seconds one model request took, stream included."),
         MetricSpec(TOOL_CALLS, "counter", "Tool calls by tool and outcome.", ("tool", "outcome")),

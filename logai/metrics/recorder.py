@@ -77,8 +77,14 @@ class MetricsRecorder:
     def _usage(self, event: Usage) -> None:
         self.collector.inc(names.LLM_TOKENS, {"direction": "input"}, event.prompt_tokens)
         self.collector.inc(names.LLM_TOKENS, {"direction": "output"}, event.completion_tokens)
+        if event.cached_tokens:
+            self.collector.inc(names.LLM_TOKENS, {"direction": "cached"}, event.cached_tokens)
+        if event.cache_write_tokens:
+            self.collector.inc(names.LLM_TOKENS, {"direction": "cache_write"}, event.cache_write_tokens)
         if event.cost_usd is not None:
             self.collector.inc(names.LLM_COST_USD, None, event.cost_usd)
+        if event.uncached_cost_usd is not None:
+            self.collector.inc(names.LLM_UNCACHED_COST_USD, None, event.uncached_cost_usd)
 
     def _retry(self, event: RetryScheduled) -> None:
         self.collector.inc(names.RETRY_ATTEMPTS, {"reason": "llm_error"})

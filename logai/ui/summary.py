@@ -74,10 +74,35 @@ def _cloudwatch(summary: Mapping[str, Any]) -> str:
     return f"{total} calls" + (f" {breakdown}" if breakdown else "") + (f"; {_count(retried)} retried" if retried else "")
 
 
+def _tokens(summary: Mapping[str, Any]) -> str:
+    tokens = _by_label(summary, names.LLM_TOKENS, "direction")
+    cached, written = tokens.get("cached", 0), tokens.get("cache_write", 0)
+    cache = ", ".join(part for part in (
+        f"{_count(cached)} cached" if cached else "",
+        f"{_count(written)} written to cache" if written else "",
+    ) if part)
+    shown_in = _count(tokens.get("input", 0)) + (f" ({cache})" if cache else "")
+    return f"{shown_in} in / {_count(tokens.get('output', 0))} out"
+
+
+def _cost(summary: Mapping[str, Any]) -> str:
+    if not _counter_items(summary, names.LLM_COST_USD):
+        return NONE
+    cost = _total(summary, names.LLM_COST_USD)
+    shown = f"${cost:.4f}"
+    if not _counter_items(summary, names.LLM_UNCACHED_COST_USD):
+        return shown
+    # Writing to the cache costs more than reading it saves until a prompt is read back.
+    saving = _total(summary, names.LLM_UNCACHED_COST_USD) - cost
+    if saving >= 0.00005:
+        return f"{shown} (the prompt cache saved ${saving:.4f})"
+    if saving <= -0.00005:
+        return f"{shown} (writing the prompt cache cost ${-saving:.4f} more)"
+    return shown
+
+
 def session_summary(summary: Mapping[str, Any], *, title: str = "Session metrics") -> Panel:
     """A Panel of the figures that matter after a session, from `MetricsCollector.export_summary()`."""
-    tokens = _by_label(summary, names.LLM_TOKENS, "direction")
-    cost_recorded = bool(_counter_items(summary, names.LLM_COST_USD))
     budget_out = _total(summary, names.RETRY_MAX_ATTEMPTS_REACHED)
     retries = _total_with_breakdown(_by_label(summary, names.RETRY_ATTEMPTS, "reason"))
     if budget_out:
@@ -87,8 +112,8 @@ def session_summary(summary: Mapping[str, Any], *, title: str = "Session metrics
         ("Turns", _total_with_breakdown(_by_label(summary, names.TURNS, "outcome"))),
         ("Tool calls", _total_with_breakdown(_by_label(summary, names.TOOL_CALLS, "outcome"))),
         ("Model requests", _total_with_breakdown(_by_label(summary, names.LLM_REQUESTS, "outcome"))),
-        ("Tokens", f"{_count(tokens.get('input', 0))} in / {_count(tokens.get('output', 0))} out"),
-        ("Cost", f"${_total(summary, names.LLM_COST_USD):.4f}" if cost_recorded else NONE),
+        ("Tokens", _tokens(summary)),
+        ("Cost", _cost(summary)),
         ("CloudWatch", _cloudwatch(summary)),
         ("Retries", retries),
         ("Nudges", _total_with_breakdown(_by_label(summary, names.RETRY_PROMPT_INJECTED, "reason"))),
