@@ -70,7 +70,7 @@ def counter(payload: dict[str, Any], name: str, **labels: str) -> float:
 
 
 def search(n: int = 0, **extra: Any) -> Any:
-    return call("search_logs", {"log_groups": [GROUP], "filter_pattern": "ERROR", "start": f"{n + 1}h", **extra})
+    return call("search_logs", {"log_groups": [GROUP], "all_words": ["ERROR"], "start": f"{n + 1}h", **extra})
 
 
 def test_a_model_calling_withdrawn_tools_gets_one_more_reply_then_the_turn_ends(logs, llm) -> None:  # type: ignore[no-untyped-def]
