@@ -22,6 +22,7 @@ PROVIDER_KEYS = (
     "MISTRAL_API_KEY",
     "GROQ_API_KEY",
     "OLLAMA_API_BASE",
+    "AWS_BEDROCK_RUNTIME_ENDPOINT",
 )
 AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -29,6 +30,7 @@ AWS_VARIABLES = (
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS",
+    "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -38,9 +40,12 @@ _SECRET_WORDS = ("KEY", "SECRET", "TOKEN")
 
 def config(
     json_output: bool = typer.Option(False, "--json", help="Print the settings as JSON."),
-    check: bool = typer.Option(False, "--check", help="Also check AWS credentials and region (imports boto3)."),
+    check: bool = typer.Option(
+        False, "--check", help="Also check AWS credentials and region (imports boto3), and that the model can call tools."
+    ),
 ) -> None:
     """Show the effective settings (secrets masked) and what is missing."""
+    from logai.llm.providers import route, route_note
     from logai.settings import config_path, mask_secret
 
     settings = settings_or_exit()
@@ -63,7 +68,8 @@ def config(
     problems = _problems(settings)
     aws_problems: list[str] = []
     if check:
-        aws_problems = _check_aws(settings)
+        aws_problems = _check_model(settings) + _check_aws(settings)
+    note = route_note(settings.model) if settings.model else None
 
     if json_output:
         import json
@@ -73,12 +79,13 @@ def config(
             "config_file_exists": path.is_file(),
             "settings": {r["setting"]: r["value"] for r in rows},
             "sources": {r["setting"]: r["source"] for r in rows},
+            "model_route": route(settings.model) if settings.model else None,
             "environment": environment,
             "problems": problems + aws_problems,
         }
         print(json.dumps(payload, indent=2, default=str))
     else:
-        _print_table(rows, environment, path, named, problems + aws_problems)
+        _print_table(rows, environment, path, named, problems + aws_problems, note)
     # Every problem found here is set-up: a usage/configuration error when asked to check.
     raise typer.Exit(EXIT_USAGE if check and (problems or aws_problems) else EXIT_OK)
 
@@ -100,11 +107,19 @@ def _problems(settings: Settings) -> list[str]:
     elif "/" not in settings.model:
         problems.append(
             f"LOGAI_MODEL={settings.model!r} has no provider prefix; litellm may not know where to send it "
-            "(use openai/…, anthropic/…, bedrock/…, ollama/…)."
+            "(use openai/…, anthropic/…, bedrock/…, ollama_chat/…)."
         )
     if settings.api_base and not settings.api_base.startswith(("http://", "https://")):
         problems.append(f"LOGAI_API_BASE={settings.api_base!r} is not an http(s) URL.")
     return problems
+
+
+def _check_model(settings: Settings) -> list[str]:
+    """What litellm's model map says against the model; read from its file, not through litellm (seconds to import)."""
+    from logai.llm.providers import bundled_model_map, tool_calling_problem
+
+    problem = tool_calling_problem(settings.model, bundled_model_map()) if settings.model else None
+    return [problem] if problem else []
 
 
 def _check_aws(settings: Settings) -> list[str]:
@@ -119,7 +134,12 @@ def _check_aws(settings: Settings) -> list[str]:
 
 
 def _print_table(
-    rows: list[dict[str, Any]], environment: dict[str, str], path: Path, named: bool, problems: list[str]
+    rows: list[dict[str, Any]],
+    environment: dict[str, str],
+    path: Path,
+    named: bool,
+    problems: list[str],
+    route: str | None,
 ) -> None:
     from rich.table import Table
 
@@ -133,6 +153,8 @@ def _print_table(
         value = row["value"]
         table.add_row(row["setting"], "-" if value is None else str(value), row["source"])
     console.print(table)
+    if route:
+        console.print(f"model route: {route}", highlight=False, markup=False)
     if environment:
         env_table = Table("environment", "value", box=None, pad_edge=False)
         for name, value in environment.items():
