@@ -40,6 +40,7 @@ COMMANDS = {
     "history": "Past chat and query sessions: list, show, export as Markdown.",
     "patterns": "Group log lines into templates (variable parts masked) and count them.",
     "metrics": "Show the metrics every logai session recorded: retries, nudges, tool calls, tokens, timings.",
+    "mcp": "logai's read-only evidence tools for any MCP client, over stdio or Streamable HTTP.",
     "config": "Show the effective settings (secrets masked) and what is missing.",
     "demo": "An embedded CloudWatch Logs sandbox with a realistic incident.",
 }
