@@ -153,3 +153,31 @@ def llm(_llm_server, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LOGAI_API_BASE", _llm_server.url)
     monkeypatch.setenv("LOGAI_API_KEY", "sk-test-not-a-real-key")
     yield _llm_server
+
+
+@pytest.fixture(scope="session")
+def _provider_servers():
+    from tests.llm_server import ScriptedLLMServer
+    from tests.providers import PROVIDERS
+
+    servers = {name: ScriptedLLMServer(spec.handler) for name, spec in PROVIDERS.items()}
+    for server in servers.values():
+        server.start()
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(params=["openai", "anthropic", "ollama", "bedrock"])
+def provider(request, _provider_servers, aws, monkeypatch: pytest.MonkeyPatch):
+    """Each provider the README names, in turn: its scripted server, emptied, and LOGAI_MODEL with the
+    provider's own variables pointing at it (`indirect` parametrization picks some)."""
+    from tests.providers import PROVIDERS, ProviderServer
+
+    spec = PROVIDERS[request.param]
+    server = _provider_servers[spec.name]
+    server.reset()
+    monkeypatch.setenv("LOGAI_MODEL", spec.model)
+    for name, value in spec.env(server).items():
+        monkeypatch.setenv(name, value)
+    yield ProviderServer(spec, server)

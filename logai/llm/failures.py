@@ -415,9 +415,10 @@ def classify(exc: BaseException, *, now: datetime | None = None) -> Failure:
     connection_types = (openai.APIConnectionError, httpx.TransportError, ConnectionError)
     if any(isinstance(link, connection_types) for link in chain):
         return made("connection")
-    if status == 529 or "overloaded_error" in texts:
-        # Anthropic's 529, which litellm reports as a 500 (and inside a stream, with no status).
-        return replace(made("overloaded"), status=529 if status == 529 else None)
+    overloaded = any(status_of(link) == 529 for link in chain)
+    if overloaded or "overloaded_error" in texts or detail.strip(" .").lower() == "overloaded":
+        # Anthropic's 529, which litellm reports as a 500; inside a stream only its message is left.
+        return replace(made("overloaded"), status=529 if overloaded else None)
     if status == 429:
         return made("rate_limited")
     if status is not None and status >= 500:
