@@ -27,6 +27,7 @@ from logai.logs.errors import (
     TimedOut,
     translate_error,
 )
+from logai.logs.capped import MAX_PAGE_EVENTS, capped_search, first_in_range
 from logai.logs.model import LogEvent
 from logai.logs.ratelimit import RateLimiter
 from logai.logs.results import (
@@ -43,10 +44,6 @@ from logai.logs.search import EventFilter, every_event
 from logai.logs.tail import FollowPolicy, tail_events
 from logai.runtime import REAL, Runtime
 
-# FilterLogEvents and GetLogEvents return at most 10,000 events per page.
-_MAX_PAGE_EVENTS = 10_000
-# The narrowest window the newest-first search steps back by.
-_MIN_WINDOW_MS = 1_000
 # DescribeLogGroups returns at most 50 groups per page.
 _MAX_GROUP_PAGE = 50
 # Enough names for "did you mean", without paging through a huge account forever.
@@ -165,134 +162,27 @@ class CloudWatchSource:
         streams: Sequence[str] = (),
         stream_prefix: str | None = None,
     ) -> SearchResult:
-        """FilterLogEvents over each group, at most `limit` events in all, sorted by time.
+        """FilterLogEvents over each group, at most `limit` events in all, sorted by time (logs/capped.py).
 
         Each group gets a fair share of the cap (what one group leaves unused
-        passes to the next), so one noisy group cannot hide the others.
+        passes to the next), so one noisy group cannot hide the others, and
+        when a group holds more than its share the newest events are kept.
         `max_pages` bounds the pages read per group: CloudWatch may answer a
         large scan with many empty pages.
         """
-        unique_groups = tuple(dict.fromkeys(groups))
         where = EventFilter(pattern, tuple(streams), stream_prefix)
-        events: list[LogEvent] = []
-        counts: dict[str, int] = {}
-        pages_read = 0
-        truncated = False
-        for index, group in enumerate(unique_groups):
-            remaining = limit - len(events)
-            if remaining <= 0:
-                truncated = True
-                break
-            groups_left = len(unique_groups) - index
-            share = -(-remaining // groups_left)
-            found, pages, more = self._filter_group(group, start_ms, end_ms, where, share, max_pages)
-            events.extend(found)
-            counts[group] = len(found)
-            pages_read += pages
-            truncated = truncated or more
-        events.sort(key=lambda event: (event.timestamp_ms, event.log_group or "", event.event_id or ""))
-        return SearchResult(
-            events=tuple(events),
-            groups=unique_groups,
-            start_ms=start_ms,
-            end_ms=end_ms,
-            pattern=pattern or None,
-            limit=limit,
-            truncated=truncated,
-            pages_read=pages_read,
-            counts_by_group=counts,
-        )
-
-    def _filter_group(
-        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
-    ) -> tuple[list[LogEvent], int, bool]:
-        """(events, pages read, whether more events exist past the cap).
-
-        When the range holds more than `cap` events, the newest are kept: in
-        an incident the latest events matter most, and the earliest ones of a
-        long range usually predate the problem.
-        """
-        found, pages, more = self._filter_range(group, start_ms, end_ms, where, cap, max_pages)
-        if not more or not found or pages >= max_pages:
-            return found, pages, more
-        newest, extra = self._newest_events(group, start_ms, end_ms, where, cap, max_pages - pages)
-        return newest, pages + extra, True
-
-    def _newest_events(
-        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
-    ) -> tuple[list[LogEvent], int]:
-        """The newest `cap` events, read in windows stepping back from `end_ms`.
-
-        FilterLogEvents reads forwards only. Each window ends where the later
-        one began and is twice as wide; a window that alone holds more than
-        what is still wanted is narrowed, so the events kept sit next to the
-        end of the range rather than at the start of an overfull window.
-        """
-        chunks: list[list[LogEvent]] = []
-        total = pages = 0
-        width = max((end_ms - start_ms) // 16, _MIN_WINDOW_MS)
-        high = end_ms
-        while high >= start_ms and total < cap and pages < max_pages:
-            low = max(start_ms, high - width)
-            wanted = cap - total
-            found, used, more = self._filter_range(group, low, high, where, wanted, max_pages - pages)
-            pages += used
-            if more and pages < max_pages:
-                if width > _MIN_WINDOW_MS:
-                    width = max(width // 4, _MIN_WINDOW_MS)
-                    continue  # too many in this window: look at a narrower slice next to `high`
-                # The narrowest window is still overfull: read it whole and keep its end.
-                found, used, _ = self._filter_range(group, low, high, where, _MAX_PAGE_EVENTS, max_pages - pages)
-                pages += used
-                found = found[-wanted:]
-            chunks.append(found)
-            total += len(found)
-            high = low - 1  # FilterLogEvents' endTime is inclusive
-            width *= 2
-        events = [event for chunk in reversed(chunks) for event in chunk]
-        return events[-cap:], pages
+        return capped_search(self._filter_page, groups, start_ms, end_ms, where, limit, max_pages)
 
     def first_events(
         self, group: str, start_ms: int, end_ms: int, pattern: str | None, limit: int, *, max_pages: int = 2
     ) -> tuple[list[LogEvent], int]:
         """The first `limit` events of one group in start..end, oldest first, in at most `max_pages`
         FilterLogEvents calls (a few samples, not a search); also how many calls it took."""
-        found, pages, _ = self._filter_range(group, start_ms, end_ms, EventFilter(pattern), limit, max_pages)
+        found, pages, _ = first_in_range(self._filter_page, group, start_ms, end_ms, EventFilter(pattern), limit, max_pages)
         return found, pages
 
-    def _filter_range(
-        self, group: str, start_ms: int, end_ms: int, where: EventFilter, cap: int, max_pages: int
-    ) -> tuple[list[LogEvent], int, bool]:
-        """The first `cap` events of one group in start..end, oldest first."""
-        # `interleaved` is deprecated (AWS always interleaves now) but servers
-        # that still honour it, such as moto, need it to sort across streams.
-        params: dict[str, Any] = {
-            "logGroupName": group,
-            "startTime": start_ms,
-            "endTime": end_ms,
-            "interleaved": True,
-            **where.params(),
-        }
-        found: list[LogEvent] = []
-        seen: set[str] = set()
-        pages = 0
-        while True:
-            params["limit"] = min(cap - len(found), _MAX_PAGE_EVENTS)
-            page = self._call("filter_log_events", group=group, **params)
-            pages += 1
-            for raw in page.get("events", []):
-                event = log_event_from_api(raw, group)
-                if event.event_id is not None and event.event_id in seen:
-                    continue
-                if event.event_id is not None:
-                    seen.add(event.event_id)
-                found.append(event)
-            token = page.get("nextToken")
-            if not token:
-                return found[:cap], pages, len(found) > cap
-            if len(found) >= cap or pages >= max_pages:
-                return found[:cap], pages, True
-            params["nextToken"] = token
+    def _filter_page(self, group: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self._call("filter_log_events", group=group, **params)
 
     def stream_events(
         self,
@@ -321,7 +211,7 @@ class CloudWatchSource:
         params: dict[str, Any] = {
             "logGroupName": group,
             "logStreamName": stream,
-            "limit": max(1, min(limit, _MAX_PAGE_EVENTS)),
+            "limit": max(1, min(limit, MAX_PAGE_EVENTS)),
             "startFromHead": start_ms is not None,
         }
         if start_ms is not None:
@@ -441,7 +331,7 @@ class CloudWatchSource:
                 self._sink(FollowRetry(attempt=attempt, delay_s=delay_s, message=message))
 
         yield from tail_events(
-            lambda group, params: self._call("filter_log_events", group=group, **params),
+            self._filter_page,
             groups,
             start_ms=start_ms,
             end_ms=end_ms,
@@ -455,7 +345,7 @@ class CloudWatchSource:
 
     def every_event(self, groups: Sequence[str], start_ms: int, end_ms: int, where: EventFilter = EventFilter()) -> Iterator[LogEvent]:
         """Every matching event in start..end, oldest first, as the pages arrive (see `logai.logs.search`)."""
-        yield from every_event(lambda group, params: self._call("filter_log_events", group=group, **params), groups, start_ms, end_ms, where)
+        yield from every_event(self._filter_page, groups, start_ms, end_ms, where)
 
     def list_streams(self, group: str, prefix: str | None = None, limit: int = 50) -> list[StreamInfo]:
         """Up to `limit` streams of `group`: by name when a prefix is given, else the most recently written first
