@@ -1,117 +1,44 @@
 """`logai mcp` as an MCP client meets it: the official SDK's client over stdio against a `logai mcp` process on the sandbox.
 
-One server process serves the module (its start-up, mostly importing the SDK,
-takes a second or two); the disconnect test and the HTTP test start their
-own, and the budget tests run the same `ToolCalls` in this process.
+One server process serves most of the module (its start-up, mostly importing
+the SDK, takes about a second); the tests of a client that goes away start
+their own, on a sandbox whose Insights queries run for ten minutes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import os
-import re
+import json
+import signal
 import subprocess
-import sys
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
 
 import pytest
-from mcp import ClientSession, StdioServerParameters, stdio_client, types
+from mcp import StdioServerParameters, stdio_client, types
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
-from typer.testing import CliRunner
 
-from logai.events import BudgetReached, Event, EventBus
 from logai.evidence.filter import LogFilter
 from logai.logs.shaping import estimate_tokens
-from logai.mcp.calls import open_calls
-from logai.metrics.store import MetricsStore
-from logai.runtime import REAL, Runtime
 from logai.sandbox.config import SandboxConfig
 from logai.sandbox.incidents import GroundTruth, IncidentData
-from logai.sandbox.incidents.pool_shrink import CHECKOUT, INJECTION, PAYMENTS, STRIPE_KEY
-from logai.sandbox.server import CREDENTIALS, SandboxServer
+from logai.sandbox.incidents.pool_shrink import (
+    CHECKOUT,
+    INJECTION,
+    PAYMENTS,
+    STRIPE_KEY,
+)
+from logai.sandbox.server import SandboxServer
 from logai.session import tool_registry
 from logai.settings import load_settings
+from tests.mcp_client import REPO, Client, command, counter, server_env, sessions
 
-REPO = Path(__file__).resolve().parents[1]
-T = TypeVar("T")
 # Several MCP clients refuse a tool result over 25,000 tokens; logai's are cut to tool_result_tokens.
 CLIENT_LIMIT_TOKENS = 25_000
-
-
-def server_env(sandbox_url: str, home: Path, **settings: str) -> dict[str, str]:
-    """What an MCP client's configuration would pass: the AWS variables (here the sandbox's) and LOGAI_HOME."""
-    return {
-        "AWS_ENDPOINT_URL": sandbox_url,
-        "AWS_ACCESS_KEY_ID": CREDENTIALS[0],
-        "AWS_SECRET_ACCESS_KEY": CREDENTIALS[1],
-        "AWS_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "LOGAI_HOME": str(home),
-        "HOME": str(home.parent / "user-home"),
-        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-        **{f"LOGAI_{name.upper()}": value for name, value in settings.items()},
-    }
-
-
-def command() -> tuple[str, list[str]]:
-    return sys.executable, ["-m", "logai", "mcp"]
-
-
-class Client:
-    """The SDK's client on a `logai mcp` process, for plain tests: its event loop runs in a thread of its own."""
-
-    def __init__(self, env: dict[str, str], errlog: IO[str]) -> None:
-        self.stray: list[Exception] = []  # anything on the server's stdout that is not the protocol
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="mcp-client", daemon=True)
-        self._thread.start()
-        self._opened: concurrent.futures.Future[ClientSession] = concurrent.futures.Future()
-        self._held = asyncio.run_coroutine_threadsafe(self._hold(env, errlog), self._loop)
-        self.session = self._opened.result(timeout=60)
-
-    async def _hold(self, env: dict[str, str], errlog: IO[str]) -> None:
-        self._leave = asyncio.Event()
-        program, args = command()
-        try:
-            async with stdio_client(StdioServerParameters(command=program, args=args, env=env, cwd=str(REPO)), errlog=errlog) as (r, w):
-                async with ClientSession(r, w, message_handler=self._received) as session:
-                    await session.initialize()
-                    self._opened.set_result(session)
-                    await self._leave.wait()
-        except BaseException as exc:
-            if not self._opened.done():
-                self._opened.set_exception(exc)
-            raise
-
-    async def _received(self, message: Any) -> None:
-        if isinstance(message, Exception):
-            self.stray.append(message)
-
-    def __call__(self, work: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=60)
-
-    def call(self, name: str, **arguments: Any) -> tuple[bool, str]:
-        """(is_error, text) of one tool call."""
-        result = self(self.session.call_tool(name, arguments))
-        assert isinstance(result, types.CallToolResult) and len(result.content) == 1
-        block = result.content[0]
-        assert isinstance(block, types.TextContent)
-        return result.is_error, block.text
-
-    def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._leave.set)
-        self._held.result(timeout=30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
 
 
 @pytest.fixture(scope="module")
@@ -138,17 +65,6 @@ def incident(_sandbox: SandboxServer, _pool_shrink_data: IncidentData) -> Ground
     return _sandbox.seed(_pool_shrink_data)
 
 
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def counter(home: Path, name: str, **labels: str) -> float:
-    store = MetricsStore(home)
-    try:
-        counters = store.totals().counters
-    finally:
-        store.close()
-    return sum(value for (metric, key), value in counters.items() if metric == name and labels.items() <= dict(key).items())
 
 
 # -- over stdio, one process for the module -----------------------------------------------
@@ -258,48 +174,8 @@ def test_calls_are_counted_under_logai_home_as_mcp(client: Client, home: Path, i
     assert counter(home, "cloudwatch_api_calls", action="StartQuery", outcome="not_found") >= 1
 
 
-# -- budgets per call and per server session, in this process -----------------------------
-
-
-async def test_the_session_cloudwatch_budget_refuses_further_calls_with_chat_sentence(
-    aws: Any, pool_shrink: GroundTruth, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LOGAI_SESSION_CLOUDWATCH_BUDGET", "0.000001")
-    events: list[Event] = []
-    opened = open_calls(load_settings(), bus=EventBus(events.append), runtime=REAL)
-    assert (await opened.calls.run("search_logs", {"log_groups": [PAYMENTS], "start": "1h", "all_words": ["ERROR"]})).ok
-    refused = await opened.calls.run("list_log_groups", {})
-    opened.recording.close()
-    assert not refused.ok
-    assert re.match(
-        r"Error: This session used \$\d\.\d{4} of CloudWatch cost, reaching its budget of \$0\.00; "
-        r"raise session_cloudwatch_budget \(LOGAI_SESSION_CLOUDWATCH_BUDGET\) to allow more\.",
-        refused.text,
-    )
-    assert [e.budget for e in events if isinstance(e, BudgetReached)] == ["session_cloudwatch_cost"]
-
-
-async def test_the_session_call_budget_counts_calls_that_ran(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOGAI_MCP_MAX_CALLS", "2")
-    opened = open_calls(load_settings(), bus=EventBus(), runtime=REAL)
-    calls = opened.calls
-    assert (await calls.run("list_log_groups", {})).ok and (await calls.run("list_log_groups", {"prefix": "/ecs/"})).ok
-    # A call that could not run (bad arguments) says why, whatever the budget.
-    assert "invalid arguments" in (await calls.run("list_log_groups", {"limit": 0})).text
-    refused = await calls.run("list_log_groups", {})
-    opened.recording.close()
-    assert refused.text.startswith(
-        "Error: This session ran 2 tool calls, reaching its budget of 2; raise mcp_max_calls (LOGAI_MCP_MAX_CALLS) to allow more."
-    )
-
-
-async def test_each_call_runs_within_tool_timeout(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOGAI_TOOL_TIMEOUT", "5")
-    ticks = iter(range(0, 10_000, 10))  # every reading of the clock is 10 s later than the one before
-    opened = open_calls(load_settings(), bus=EventBus(), runtime=Runtime(clock=lambda: float(next(ticks))))
-    result = await opened.calls.run("search_logs", {"log_groups": [PAYMENTS], "start": "1h"})
-    opened.recording.close()
-    assert not result.ok and "timed out after 5 s (tool_timeout)" in result.text
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- their own processes ----------------------------------------------------------------
@@ -325,108 +201,74 @@ def slow_sandbox(_pool_shrink_data: IncidentData, monkeypatch: pytest.MonkeyPatc
     server.stop()
 
 
+INITIALIZE = {"id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}}
+SEARCH = {"id": 2, "method": "tools/call", "params": {
+    "name": "search_logs", "arguments": {"log_groups": [PAYMENTS], "start": "5h", "all_words": ["ERROR"]}}}
+
+
+def assert_stopped_cleanly(sandbox: SandboxServer, home: Path, stderr: str) -> None:
+    """The search's Insights queries were stopped, and the server ended by itself: its metrics session is closed."""
+    assert sandbox.operations.calls["StopQuery"] >= sandbox.operations.calls["StartQuery"] > 0
+    queries = sandbox.client().describe_queries()["queries"]
+    assert queries and {q["status"] for q in queries} == {"Cancelled"}
+    assert sessions(home) == [("mcp", True)]
+    assert counter(home, "tool_calls", tool="search_logs", outcome="error") == 1  # the cancelled call is counted
+    assert "Traceback" not in stderr
+
+
 def test_a_client_that_leaves_mid_call_ends_the_server_cleanly_and_its_queries(
     slow_sandbox: tuple[SandboxServer, threading.Event], tmp_path: Path
 ) -> None:
     sandbox, started = slow_sandbox
-    home = tmp_path / "mcp-home"
-    errlog_path = tmp_path / "stderr.txt"
+    home, errlog_path = tmp_path / "mcp-home", tmp_path / "stderr.txt"
 
-    async def leave_mid_call() -> list[Any]:
+    async def leave_mid_call() -> Any:
         program, args = command()
         params = StdioServerParameters(command=program, args=args, env=server_env(sandbox.url, home), cwd=str(REPO))
-        received: list[Any] = []
         with errlog_path.open("w") as errlog:
             # The SDK's transport with bare messages: a ClientSession would send a courtesy cancel
-            # before closing, and this client just goes away.
+            # before closing, and this client just goes away (the transport closes the server's stdin,
+            # then gives it two seconds before SIGTERM).
             async with stdio_client(params, errlog=errlog) as (read, write):
 
                 async def send(message: dict[str, Any]) -> None:
                     await write.send(SessionMessage(types.jsonrpc_message_adapter.validate_python({"jsonrpc": "2.0", **message})))
 
-                await send({"id": 1, "method": "initialize", "params": {
-                    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}})
-                received.append(await read.receive())
+                await send(INITIALIZE)
+                initialized = await read.receive()
                 await send({"method": "notifications/initialized"})
-                await send({"id": 2, "method": "tools/call", "params": {
-                    "name": "search_logs", "arguments": {"log_groups": [PAYMENTS], "start": "5h", "all_words": ["ERROR"]}}})
+                await send(SEARCH)
                 assert await asyncio.to_thread(started.wait, 30)
-        return received
+        return initialized
 
-    (initialized,) = asyncio.run(leave_mid_call())
-    assert isinstance(initialized, SessionMessage)
-    assert sandbox.operations.calls["StopQuery"] >= sandbox.operations.calls["StartQuery"] > 0
-    queries = sandbox.client().describe_queries()["queries"]
-    assert queries and {q["status"] for q in queries} == {"Cancelled"}
-    # The server ended on its own within the client's grace period: its metrics session is closed.
-    store = MetricsStore(home)
-    try:
-        (session,) = store.sessions()
-    finally:
-        store.close()
-    assert session.command == "mcp" and session.ended_at is not None
-    assert counter(home, "tool_calls", tool="search_logs", outcome="error") == 1
-    assert "Traceback" not in errlog_path.read_text()
+    assert isinstance(asyncio.run(leave_mid_call()), SessionMessage)
+    assert_stopped_cleanly(sandbox, home, errlog_path.read_text())
 
 
-def test_http_stays_on_loopback_and_refuses_other_hosts_and_origins(aws: Any, tmp_path: Path) -> None:
-    import http.client
-
-    from mcp.client.streamable_http import streamable_http_client
-
+def test_a_server_terminated_mid_call_stops_its_queries_and_exits_cleanly(
+    slow_sandbox: tuple[SandboxServer, threading.Event], tmp_path: Path
+) -> None:
+    sandbox, started = slow_sandbox
+    home = tmp_path / "mcp-home"
     program, args = command()
-    env = {**os.environ, "LOGAI_HOME": str(tmp_path / "mcp-home")}
-    process = subprocess.Popen([program, *args, "--http", "--port", "0"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [program, *args], env=server_env(sandbox.url, home), cwd=REPO, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
     try:
-        assert process.stderr is not None
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/mcp", process.stderr.readline())
-        assert found, "the server says where it listens"
-        port = int(found.group(1))
-
-        def post(**headers: str) -> int:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("POST", "/mcp", body="{}", headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream", **headers})
-            status = connection.getresponse().status
-            connection.close()
-            return status
-
-        # DNS rebinding: a page on another name resolving to 127.0.0.1, or a page's script from another origin.
-        assert post(Host=f"attacker.example:{port}") == 421
-        assert post(Origin="http://attacker.example") == 403
-
-        async def through_the_sdk() -> list[str]:
-            async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    return [tool.name for tool in (await session.list_tools()).tools]
-
-        assert "search_logs" in asyncio.run(through_the_sdk())
-        process.terminate()
-        out, err = process.communicate(timeout=30)
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps({"jsonrpc": "2.0", **INITIALIZE}) + "\n")
+        process.stdin.flush()
+        assert json.loads(process.stdout.readline())["id"] == 1
+        for message in ({"method": "notifications/initialized"}, SEARCH):
+            process.stdin.write(json.dumps({"jsonrpc": "2.0", **message}) + "\n")
+        process.stdin.flush()
+        assert started.wait(30)
+        process.send_signal(signal.SIGTERM)  # stdin still open: a client that ends the server this way
+        assert process.wait(timeout=30) == 0
+        out, err = process.communicate()
     finally:
         process.kill()
-    assert process.returncode == 0 and out == "" and "Traceback" not in err
-
-
-# -- the command ------------------------------------------------------------------------
-
-
-def test_without_the_sdk_logai_mcp_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from logai.cli import app
-
-    monkeypatch.setitem(sys.modules, "mcp", None)  # what `import mcp` finds when the extra is not installed
-    result = CliRunner().invoke(app, ["mcp"])
-    assert result.exit_code == 2
-    assert "logai mcp needs the MCP SDK, which is not installed." in result.output
-    assert "pip install 'logai[mcp]'" in result.output
-
-
-def test_help_imports_neither_the_sdk_nor_boto3() -> None:
-    probe = (
-        "import runpy, sys\nsys.argv = ['logai', 'mcp', '--help']\n"
-        "try:\n    runpy.run_module('logai', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('mcp', 'boto3', 'litellm', 'uvicorn') if m in sys.modules), file=sys.stderr)"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert "Streamable HTTP" in done.stdout
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert out == ""
+    assert_stopped_cleanly(sandbox, home, err)

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING
 
 import typer
 
-from logai.commands.common import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, fail, runtime_of, settings_or_exit
+from logai.commands.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    fail,
+    runtime_of,
+    settings_or_exit,
+)
+
+if TYPE_CHECKING:
+    from logai.metrics.recording import Recording
 
 INSTALL_HINT = "pip install 'logai[mcp]' (or '.[mcp]' in a checkout; pipx: pipx install 'logai[mcp]')"
 
@@ -56,7 +69,7 @@ def mcp(
         if not http:
             if sys.stdin.isatty():
                 print("logai mcp speaks the Model Context Protocol on stdin and stdout: add it to an MCP client (see the README).", file=sys.stderr)
-            anyio.run(serve_stdio, server)
+            anyio.run(serve_stdio, server, opened.calls, partial(_terminate, opened.recording))
         else:
             try:
                 sock = loopback_socket(port)
@@ -69,6 +82,13 @@ def mcp(
     finally:
         opened.recording.close()
     raise typer.Exit(EXIT_OK)
+
+
+def _terminate(recording: Recording) -> None:
+    """End the process at once after SIGTERM (its running calls are stopped by then): a clean exit, metrics kept."""
+    recording.close()
+    sys.stderr.flush()
+    os._exit(EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:

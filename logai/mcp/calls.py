@@ -28,12 +28,18 @@ import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from logai.agent.budget import Budgets, Spending, Spent
 from logai.deadline import Deadline
-from logai.events import BudgetReached, EventBus, ToolCall, ToolCallFinished, ToolCallStarted
+from logai.events import (
+    BudgetReached,
+    EventBus,
+    ToolCall,
+    ToolCallFinished,
+    ToolCallStarted,
+)
 from logai.figures import plural
 from logai.tools.registry import PreparedCall, ToolRegistry
 from logai.tools.result import ToolResult, error_result
@@ -82,7 +88,7 @@ class CallLimits:
     tool_timeout: float | None = 90.0
     at_once: int = 8
     max_calls: int = 500
-    budgets: Budgets = Budgets()
+    budgets: Budgets = field(default_factory=Budgets)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallLimits:
@@ -119,6 +125,8 @@ class ToolCalls:
         self._gate = asyncio.Semaphore(limits.at_once)
         self._ids = itertools.count(1)
         self._admitted = 0
+        # The tools running now (each until its worker thread is done, even after its client call was cancelled).
+        self._running: dict[asyncio.Future[ToolResult], CallScope] = {}
 
     async def run(self, name: str, arguments: dict[str, Any] | None) -> ToolResult:
         """Validate, admit against the session's budgets, and run one call; the result is what the client sees."""
@@ -176,11 +184,22 @@ class ToolCalls:
             deadline = Deadline.after(seconds, "tool_timeout", scope.clock) if seconds else None
             token = _scope.set(scope)
             try:
-                return await self.registry.run(prepared, deadline=deadline)
+                work = asyncio.ensure_future(self.registry.run(prepared, deadline=deadline))  # the task inherits the scope
+                self._running[work] = scope
+                work.add_done_callback(lambda done: self._running.pop(done, None))
+                # Shielded: a cancelled call's tool goes on until its thread has stopped its queries.
+                return await asyncio.shield(work)
             finally:
                 # Cancelled or done: either way the worker thread must not go on calling CloudWatch.
                 scope.cancel()
                 _scope.reset(token)
+
+    async def stop_running(self, timeout: float) -> None:
+        """Cancel every running call and wait (at most `timeout` seconds) until their threads have stopped."""
+        for scope in self._running.values():
+            scope.cancel()
+        if self._running:
+            await asyncio.wait(list(self._running), timeout=timeout)
 
 
 @dataclass(frozen=True, slots=True)

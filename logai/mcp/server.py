@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +23,9 @@ from mcp.shared.exceptions import MCPError
 from logai import __version__
 from logai.mcp import prompt
 from logai.mcp.calls import ToolCalls
+
+# How long a terminated server waits for its running calls to stop their Insights queries.
+STOP_SECONDS = 10.0
 
 INSTRUCTIONS = (
     "Read-only evidence from AWS CloudWatch Logs. Start with search_logs: it counts every matching event "
@@ -84,25 +87,32 @@ def build_server(calls: ToolCalls, *, region: str | None = None) -> Server[Any]:
     )
 
 
-async def serve_stdio(server: Server[Any]) -> None:
-    """Serve one client on stdin/stdout until it closes stdin or the process gets SIGTERM.
+async def serve_stdio(server: Server[Any], calls: ToolCalls, terminate: Callable[[], None]) -> None:
+    """Serve one client on stdin/stdout until it closes stdin (how MCP clients end a stdio server).
 
-    Either way the calls still running are cancelled (their Insights queries
-    stopped) before this returns. While serving, the SDK points fd 1 at
-    stderr, so nothing but the protocol can reach stdout.
+    The calls still running then are cancelled and their Insights queries
+    stopped before this returns. On SIGTERM the same is done, then
+    `terminate()` ends the process: the SDK reads stdin in a thread that no
+    cancellation can interrupt, so the server could not otherwise return.
+    While serving, the SDK points fd 1 at stderr, so nothing but the protocol
+    can reach stdout.
     """
+
+    async def stop_and_terminate() -> None:
+        await calls.stop_running(timeout=STOP_SECONDS)
+        terminate()
+
     async with anyio.create_task_group() as group:
-        # MCP clients end a server they no longer need with SIGTERM after closing its stdin.
-        group.start_soon(_on_signal, (signal.SIGTERM,), group.cancel_scope.cancel)
+        group.start_soon(_on_signal, (signal.SIGTERM,), stop_and_terminate)
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
         group.cancel_scope.cancel()
 
 
-async def _on_signal(signals: tuple[signal.Signals, ...], stop: Callable[[], None]) -> None:
+async def _on_signal(signals: tuple[signal.Signals, ...], stop: Callable[[], Awaitable[None]]) -> None:
     with anyio.open_signal_receiver(*signals) as received:
         async for _ in received:
-            stop()
+            await stop()
             return
 
 
@@ -139,8 +149,8 @@ async def serve_http(server: Server[Any], sock: socket.socket) -> None:
     # No log configuration: uvicorn's access log would go to stdout, and its warnings reach stderr anyway.
     web = Web(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
 
-    def stop() -> None:
-        web.should_exit = True
+    async def stop() -> None:
+        web.should_exit = True  # uvicorn then closes the sessions, which cancels their running calls
 
     async with anyio.create_task_group() as group:
         group.start_soon(_on_signal, (signal.SIGINT, signal.SIGTERM), stop)
