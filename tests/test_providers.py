@@ -120,6 +120,7 @@ def test_the_prompt_cache_is_marked_counted_priced_and_its_saving_shown(provider
     assert spec.cache_marks(first) == spec.cache_marks(second) == (2 if marks else 0)
     if spec.name in ("openai", "ollama"):
         assert "cache_control" not in json.dumps(first)
+    assert payload["usage"]["prompt_tokens"] == 14_000 and payload["usage"]["cached_tokens"] == cached
     assert counter(payload, "llm_tokens", direction="input") == 14_000
     assert counter(payload, "llm_tokens", direction="cached") == cached
     assert counter(payload, "llm_tokens", direction="cache_write") == (cached if marks else 0)

@@ -129,7 +129,7 @@ class Agent:
 
     async def _turn(self) -> AsyncIterator[Event]:
         retry = TurnRecovery(self.recovery, detector=self.detector, known_groups=self.known_groups)
-        usage = {"prompt_tokens": 0.0, "completion_tokens": 0.0, "cost_usd": 0.0, "requests": 0.0}
+        usage = {"prompt_tokens": 0.0, "completion_tokens": 0.0, "cached_tokens": 0.0, "cost_usd": 0.0, "requests": 0.0}
         rounds = calls_made = refusals = 0
         force_answer = False
         spent_before = self.spending.snapshot()
@@ -158,6 +158,7 @@ class Agent:
                     if isinstance(model_event, Usage):
                         usage["prompt_tokens"] += model_event.prompt_tokens
                         usage["completion_tokens"] += model_event.completion_tokens
+                        usage["cached_tokens"] += model_event.cached_tokens
                         usage["cost_usd"] += model_event.cost_usd or 0.0
                         usage["requests"] += 1
                         self.spending.add_usage(model_event)
