@@ -208,7 +208,7 @@ _UNREADABLE_TEXT = ("empty or invalid response from llm endpoint",)
 
 _PREFIX = re.compile(r"^(?:(?:litellm\.)?\w+(?:Error|Exception)(?::| -)\s*)+")
 # litellm's words around an error line inside an Ollama stream.
-_OLLAMA_STREAM_ERROR = re.compile(r"^KeyError: '\w+', Got unexpected response from Ollama:\s*")
+_OLLAMA_STREAM_ERROR = re.compile(r"^(?:KeyError: )?'\w+', Got unexpected response from Ollama:\s*")
 # What providers answer when the request offers tools to a model that has none.
 _NO_TOOLS_TEXT = (
     "does not support tools",  # Ollama
