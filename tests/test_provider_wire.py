@@ -97,3 +97,13 @@ def test_hints_fit_the_provider() -> None:
     assert hint_for("not_found", "ollama/qwen2.5") == "pull it first: ollama pull qwen2.5"
     assert "Service Quotas" in hint_for("rate_limited", "bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0")
     assert hint_for("not_found", "openai/gpt-4o-mini").startswith("check the model name in LOGAI_MODEL")
+
+
+def test_the_readme_names_the_model_strings_the_tests_use() -> None:
+    import re
+    from pathlib import Path
+
+    from tests.providers import PROVIDERS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"export LOGAI_MODEL=(\S+)", readme)) == {p.model for p in PROVIDERS.values()}
