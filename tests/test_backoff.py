@@ -10,7 +10,7 @@ import pytest
 
 from logai.figures import seconds_text
 from logai.llm.backoff import RetryPolicy, delay, parse_retry_after
-from logai.llm.failures import FAILURES, classify, failure_kind, provider_detail
+from logai.llm.failures import FAILURES, PROVIDER_HINTS, classify, failure_kind, provider_detail
 
 NOW = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
@@ -238,5 +238,7 @@ def test_every_failure_reason_says_what_happened_and_what_to_do() -> None:
         assert kind.reason == reason
         assert kind.words and kind.told and kind.hint.endswith("."), reason
     transient = {reason for reason, kind in FAILURES.items() if kind.retried}
-    assert transient == {"rate_limited", "server_error", "timeout", "connection", "stream_broken"}
+    assert transient == {"rate_limited", "overloaded", "server_error", "timeout", "connection", "stream_broken"}
+    for (provider, reason), hint in PROVIDER_HINTS.items():
+        assert reason in FAILURES and hint.endswith("."), (provider, reason)
     assert failure_kind("no such reason") is FAILURES["error"]

@@ -94,7 +94,7 @@ def test_provider_error_bodies_read_as_their_message(message: str, detail: str) 
 
 
 def test_hints_fit_the_provider() -> None:
-    assert hint_for("not_found", "ollama/qwen2.5") == "pull it first: ollama pull qwen2.5"
+    assert hint_for("not_found", "ollama/qwen2.5").startswith("pull it first (ollama pull qwen2.5)")
     assert "Service Quotas" in hint_for("rate_limited", "bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0")
     assert hint_for("not_found", "openai/gpt-4o-mini").startswith("check the model name in LOGAI_MODEL")
 

@@ -132,7 +132,7 @@ PROVIDER_STATED = frozenset({"rate_limited", "overloaded"})
 
 # Hints that fit one provider (as routed) better than the table's; `{name}` is the model without its prefix.
 PROVIDER_HINTS: dict[tuple[str, str], str] = {
-    ("ollama_chat", "not_found"): "pull it first: ollama pull {name}",
+    ("ollama_chat", "not_found"): "pull it first (ollama pull {name}), or pick a model that ollama list shows.",
     ("ollama_chat", "connection"): (
         "start Ollama (ollama serve), or set LOGAI_API_BASE (or OLLAMA_API_BASE) to where it listens, "
         "such as http://127.0.0.1:11434."
