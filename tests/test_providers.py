@@ -138,3 +138,16 @@ def test_the_prompt_cache_is_marked_counted_priced_and_its_saving_shown(provider
         assert "4,800 cached" in shown and f"the prompt cache saved ${uncached - cost:.4f}" in shown
     else:
         assert cost == uncached == 0 and "cached" not in shown
+
+
+def test_without_streaming_the_same_reply_arrives_whole(provider: ProviderServer, aws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOGAI_LLM_STREAM", "false")
+    provider.server.enqueue(
+        tool_calls(groups("/aws/"), groups("/ecs/")),
+        text("Nothing is logged yet.", prompt_tokens=900, cached_tokens=0 if provider.spec.name == "ollama" else 600),
+    )
+    payload = ask("what broke?")
+    assert payload["answer"] == "Nothing is logged yet."
+    assert [c["arguments"] for c in payload["tool_calls"]] == [{"prefix": "/aws/"}, {"prefix": "/ecs/"}]
+    assert len(provider.spec.tool_results(provider.bodies()[1])) == 2
+    assert payload["usage"]["cached_tokens"] == (0 if provider.spec.name == "ollama" else 600)
