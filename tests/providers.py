@@ -50,13 +50,17 @@ def _bedrock_results(body: Body) -> list[tuple[str | None, str]]:
     ]
 
 
+def _content_blocks(body: Body) -> list[Any]:
+    return [block for m in body["messages"] if isinstance(m["content"], list) for block in m["content"]]
+
+
 def _anthropic_marks(body: Body) -> int:
-    blocks = [*body.get("tools", []), *body.get("system", [])]
+    blocks = [*body.get("tools", []), *body.get("system", []), *_content_blocks(body)]
     return sum(1 for block in blocks if "cache_control" in block)
 
 
 def _bedrock_marks(body: Body) -> int:
-    blocks = [*body.get("toolConfig", {}).get("tools", []), *body.get("system", [])]
+    blocks = [*body.get("toolConfig", {}).get("tools", []), *body.get("system", []), *_content_blocks(body)]
     return sum(1 for block in blocks if "cachePoint" in block)
 
 

@@ -41,7 +41,7 @@ def test_routes(model: str, sent: str, priced_as: str) -> None:
 
 
 def test_request_options_per_provider() -> None:
-    points = [{"location": "tool_config"}, {"location": "message", "role": "system"}]
+    points = [{"location": "tool_config"}, {"location": "message", "role": "system"}, {"location": "message", "index": -1}]
     assert request_options("anthropic/claude-haiku-4-5", {}, cacheable=True) == {"cache_control_injection_points": points}
     assert request_options("anthropic/claude-haiku-4-5", {}, cacheable=False) == {}
     assert request_options("openai/gpt-4o-mini", {}, cacheable=True) == {}  # OpenAI caches without marks

@@ -40,9 +40,17 @@ _BEDROCK_ROUTES = ("converse/", "invoke/")
 _BEDROCK_REGION_PREFIXES = ("us.", "eu.", "apac.", "global.", "jp.", "au.", "ca.", "us-gov.")
 
 # Where Anthropic and Bedrock put a cache breakpoint: after the tool schemas and
-# after the system prompt, the two parts that are the same on every request of a
-# chat. litellm leaves them out for models that cannot cache.
-CACHE_POINTS: tuple[dict[str, str], ...] = ({"location": "tool_config"}, {"location": "message", "role": "system"})
+# after the system prompt, the same on every request of a chat, and after the
+# last message, because every round of a turn sends the conversation so far
+# again (tool results included). The last one also matters because a provider
+# caches nothing shorter than 1,024 to 4,096 tokens, depending on the model, and
+# logai's tools and system prompt are about 3,100. litellm leaves the marks
+# out for models that cannot cache; a provider allows four.
+CACHE_POINTS: tuple[dict[str, Any], ...] = (
+    {"location": "tool_config"},
+    {"location": "message", "role": "system"},
+    {"location": "message", "index": -1},
+)
 CACHING_PROVIDERS = ("anthropic", "bedrock")
 
 
