@@ -93,11 +93,11 @@ class Settings(BaseSettings):
     history_retention_days: int = Field(default=30, ge=0, description="days a transcript is kept; 0 keeps them all")
     metrics_retention_days: float = Field(default=90.0, gt=0, description="days each session's detail is kept (running totals stay)")
 
-    # The local sandbox (`logai demo`): faithful always; realistic adds quotas, latency and slow queries
     cloudwatch_rate_limits: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_QUOTAS),
         description="requests per second logai allows itself per CloudWatch Logs action (shared by all its calls)",
     )
+    # The local sandbox (`logai demo`): faithful always; realistic adds quotas, latency and slow queries
     sandbox_realistic: bool = Field(default=False, description="sandbox: CloudWatch's rate quotas, latency and query times")
     sandbox_quotas: dict[str, float] = Field(
         default_factory=lambda: dict(DEFAULT_QUOTAS), description="sandbox: requests per second per API action"

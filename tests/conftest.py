@@ -40,6 +40,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("NO_COLOR", "1")
+    # The client-side rate limit waits in real time through the CLI's runtime;
+    # tests that exercise it build a RateLimiter on a FakeClock.
+    monkeypatch.setenv("LOGAI_CLOUDWATCH_RATE_LIMITS", "{}")
     return home
 
 

@@ -196,11 +196,11 @@ def test_two_searches_at_once_stay_within_the_quotas(realistic_incident: tuple[S
     server, clock, now = realistic_incident
     settings = load_settings()
     runtime = Runtime(clock=clock, wall_clock=clock, sleep=clock.sleep)
-    source = server.source(settings.model_copy(update={"cloudwatch_rate_limits": settings.cloudwatch_rate_limits}), runtime=runtime)
-    from logai.logs.ratelimit import RateLimiter
+    source = server.source(settings, runtime=runtime)
+    from logai.logs.ratelimit import CLOUDWATCH_QUOTAS, RateLimiter
     from logai.logs.source import CloudWatchSource
 
-    shared = CloudWatchSource(source.client, runtime=runtime, limiter=RateLimiter(settings.cloudwatch_rate_limits, clock=clock, sleep=clock.sleep))
+    shared = CloudWatchSource(source.client, runtime=runtime, limiter=RateLimiter(CLOUDWATCH_QUOTAS, clock=clock, sleep=clock.sleep))
     results: dict[str, Any] = {}
 
     def search(group: str) -> None:
