@@ -61,8 +61,7 @@ def client(_sandbox: SandboxServer, home: Path, tmp_path_factory: pytest.TempPat
 @pytest.fixture(scope="module")
 def incident(_sandbox: SandboxServer, _pool_shrink_data: IncidentData) -> GroundTruth:
     """The demo incident in the session's sandbox, seeded once for the server's tests (none of them writes)."""
-    _sandbox.reset()
-    return _sandbox.seed(_pool_shrink_data)
+    return _sandbox.restore(_pool_shrink_data)
 
 
 

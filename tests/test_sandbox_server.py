@@ -350,3 +350,33 @@ def test_only_logais_own_calls_are_logged(sandbox: SandboxServer, logs: Any, aws
     assert sandbox.operations.actions() == set()
     CloudWatchSource.from_settings(load_settings()).filter_events(["/app"], 0, NOW_MS, "ERROR")
     assert sandbox.operations.actions() == {"FilterLogEvents"}
+
+
+def test_restore_keeps_an_unchanged_storage_and_reseeds_a_changed_one(_sandbox: SandboxServer) -> None:
+    from logai.sandbox.incidents import get_incident
+
+    now_ms = int(time.time() * 1000)
+    data = get_incident("bad-config").generate(now_ms)
+    truth = _sandbox.restore(data)
+    groups = _sandbox.app.store.group_names(_sandbox.region)
+    before = _sandbox.app.store.fingerprint()
+    _sandbox.operations.record("FilterLogEvents", throttled=False)
+    assert _sandbox.restore(data) is truth
+    assert _sandbox.app.store.fingerprint() == before  # kept, not reseeded
+    assert not _sandbox.operations.actions()  # logai's own state is forgotten all the same
+
+    client = _sandbox.client()
+    client.create_log_group(logGroupName="/test/extra")
+    assert _sandbox.restore(data) is truth
+    assert _sandbox.app.store.group_names(_sandbox.region) == groups  # the extra group is gone
+
+    client.put_log_events(
+        logGroupName=groups[0],
+        logStreamName=_sandbox.app.store.streams(_sandbox.region, groups[0])[0].stream,
+        logEvents=[{"timestamp": now_ms, "message": "appended"}],
+    )
+    assert _sandbox.app.store.fingerprint() != before
+    _sandbox.restore(data)
+    messages = [e.message for view in _sandbox.app.store.streams(_sandbox.region, groups[0]) for e in view.events]
+    assert "appended" not in messages
+    _sandbox.reset()

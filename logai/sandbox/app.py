@@ -81,9 +81,11 @@ class SandboxApp:
             "GetLogRecord": self.queries.get_log_record,
         }
 
-    def reset(self) -> None:
-        """Forget queries, caches, quota state and the operation log (moto's own reset empties the storage)."""
-        self.store.reset()
+    def reset(self, *, keep_storage: bool = False) -> None:
+        """Forget queries, quota state and the operation log, and the storage's caches unless it is kept
+        (moto's own reset empties the storage)."""
+        if not keep_storage:
+            self.store.reset()
         self.queries.reset()
         self.quotas.reset()
         self.operations.clear()

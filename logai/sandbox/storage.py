@@ -55,6 +55,23 @@ class EventStore:
         with self._lock:
             self._cache.clear()
 
+    def fingerprint(self) -> tuple[tuple[Any, ...], ...]:
+        """What the account's storage holds, cheaply: each group and stream (by identity) and its event count.
+
+        Equal fingerprints mean nothing was created, deleted or appended in between.
+        """
+        from moto.logs.models import logs_backends
+
+        entries: list[tuple[Any, ...]] = []
+        for region, backend in dict.items(logs_backends[ACCOUNT_ID]):
+            for name, group in backend.groups.items():
+                entries.append((region, name, id(group), group.retention_in_days))
+                entries.extend(
+                    (region, name, id(group), stream_name, id(stream), len(stream.events))
+                    for stream_name, stream in group.streams.items()
+                )
+        return tuple(sorted(entries, key=repr))
+
     def group_names(self, region: str) -> list[str]:
         return sorted(self.backend(region).groups)
 
