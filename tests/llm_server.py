@@ -577,7 +577,7 @@ class ScriptedLLMServer:
         httpd.owner = self
         self._httpd = httpd
         self._stopping.clear()
-        self._thread = threading.Thread(target=httpd.serve_forever, name="scripted-llm", daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="scripted-llm", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
