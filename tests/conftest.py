@@ -55,15 +55,10 @@ class MotoEndpoint:
     region: str = "us-east-1"
 
     def client(self, service: str = "logs"):
-        import boto3
+        """A plain botocore client (what boto3.client makes), on the process's shared data loader."""
+        from logai.logs.aws import session_for
 
-        return boto3.client(
-            service,
-            region_name=self.region,
-            endpoint_url=self.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return session_for(self.region, credentials=("testing", "testing")).create_client(service, endpoint_url=self.url)
 
 
 # Every CloudWatch action logai's own processes called during the session (the sandbox

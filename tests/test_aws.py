@@ -63,3 +63,25 @@ def test_config_check_and_the_logs_commands_agree_on_aws_region(aws, monkeypatch
     groups = CliRunner().invoke(app, ["logs", "groups"])
     assert groups.exit_code == 0, groups.output
     assert "/only/in/eu-west-1" in groups.stdout
+
+
+def test_sessions_share_one_loader_and_given_keys_ignore_a_missing_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ProfileNotFound
+
+    from logai.logs.aws import session_for
+    from logai.logs.errors import SourceError
+
+    monkeypatch.setenv("AWS_PROFILE", "not-on-this-machine")
+    first = session_for("eu-west-1", credentials=("k", "s"))
+    second = session_for("eu-west-1", credentials=("k", "s"))
+    assert first.get_component("data_loader") is second.get_component("data_loader")
+    client = first.create_client("logs", endpoint_url="http://127.0.0.1:9")
+    assert client.meta.region_name == "eu-west-1"
+    assert first.get_credentials().access_key == "k"
+    with pytest.raises(ProfileNotFound):
+        session_for("eu-west-1")
+    # Through the settings, the missing profile is a configuration error with its name.
+    from logai.logs.aws import aws_session
+
+    with pytest.raises(SourceError, match="not-on-this-machine"):
+        aws_session(load_settings())

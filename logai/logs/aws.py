@@ -1,17 +1,20 @@
-"""The one place boto3 sessions and clients are made.
+"""The one place AWS sessions and clients are made (botocore's, which boto3 wraps).
 
 Region, in order: the `--region` flag and logai's own `aws_region` setting
 (`LOGAI_AWS_REGION` or the TOML file; the flag wins, as for every setting),
 then `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's. botocore
 itself reads only the last two, so the first ones are resolved here.
 Endpoint overrides (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`) are
-boto3's own. Clients retry in botocore's `standard` mode; its waits go
+botocore's own. The sessions share one data loader, so botocore reads its
+endpoint and service model files (a few MB of JSON) once per process, not
+once per session: the MCP server and the tests make many. Clients retry in botocore's `standard` mode; its waits go
 through the injected `sleep` and are reported as `CloudWatchRetry` events.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from logai import __version__
@@ -33,21 +36,50 @@ def resolve_region(aws_region: str | None) -> str | None:
 
 
 def aws_session(settings: Any, *, credentials: tuple[str, str] | None = None) -> Any:
-    """A boto3 Session for `settings.aws_profile` and the resolved region; SourceError (config) on a bad profile.
+    """A botocore Session for `settings.aws_profile` and the resolved region; SourceError (config) on a bad profile.
 
     `credentials` (access key id, secret) replace the profile: for the local sandbox.
     """
-    import boto3
     from botocore.exceptions import BotoCoreError
 
-    region = resolve_region(settings.aws_region)
     try:
-        if credentials is not None:
-            key_id, secret = credentials
-            return boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=region)
-        return boto3.Session(profile_name=settings.aws_profile, region_name=region)
+        return session_for(resolve_region(settings.aws_region), profile=settings.aws_profile, credentials=credentials)
     except BotoCoreError as exc:
         raise _translated(exc) from None
+
+
+def session_for(region: str | None, *, profile: str | None = None, credentials: tuple[str, str] | None = None) -> Any:
+    """A botocore Session on the shared loader; botocore's errors are left to the caller."""
+    import botocore.session
+
+    if credentials is not None:
+        # Keys given: no profile applies, not even one AWS_PROFILE names (it may not exist here).
+        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    else:
+        session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _shared_loader())
+    if region is not None:
+        session.set_config_variable("region", region)
+    if credentials is not None:
+        session.set_credentials(*credentials)
+    if credentials is None:
+        session.get_scoped_config()  # an unknown profile fails here, with its name
+    return session
+
+
+_loader: Any = None
+_loader_lock = threading.Lock()
+
+
+def _shared_loader() -> Any:
+    """botocore's data loader, made once: it caches every file it reads and never changes them."""
+    global _loader
+    with _loader_lock:
+        if _loader is None:
+            from botocore.loaders import create_loader
+
+            _loader = create_loader()
+        return _loader
 
 
 def setup_problems(session: Any) -> list[SourceError]:
@@ -55,7 +87,7 @@ def setup_problems(session: Any) -> list[SourceError]:
     from botocore.exceptions import BotoCoreError
 
     problems = []
-    if not session.region_name:
+    if not session.get_config_variable("region"):
         problems.append(
             SourceError("No AWS region is set.", "pass --region or set AWS_REGION (or a region in the profile)", config=True)
         )
@@ -84,7 +116,7 @@ def aws_client(
     connect_timeout: float = 5.0,
     read_timeout: float = 30.0,
 ) -> Any:
-    """A boto3 client for `service`; SourceError (config=True) when region or credentials are missing.
+    """A client for `service`; SourceError (config=True) when region or credentials are missing.
 
     `endpoint_url` and `credentials` point it somewhere else than AWS (the local sandbox).
     """
@@ -104,7 +136,7 @@ def aws_client(
         user_agent_extra=f"logai/{__version__}",
     )
     try:
-        client = session.client(service, config=config, endpoint_url=endpoint_url)
+        client = session.create_client(service, config=config, endpoint_url=endpoint_url)
     except BotoCoreError as exc:
         raise _translated(exc) from None
     _route_retry_waits(client, runtime, sink)

@@ -53,6 +53,9 @@ class SandboxServer:
             raise SandboxUnavailable(
                 "the sandbox needs moto: install it with pip install 'logai[demo]' (or '.[demo]' in a checkout)"
             ) from None
+        from logai.sandbox.storage import prepare_moto
+
+        prepare_moto()
         self.config = config or SandboxConfig()
         self.region = region
         self.app = SandboxApp(DomainDispatcherApplication(create_backend_app), self.config, runtime)
@@ -147,16 +150,10 @@ class SandboxServer:
         return truth
 
     def client(self, service: str = "logs") -> Any:
-        """A plain boto3 client on the sandbox (for seeding; logai's own calls go through `source`)."""
-        import boto3
+        """A plain client on the sandbox (for seeding; logai's own calls go through `source`)."""
+        from logai.logs.aws import session_for
 
-        return boto3.client(
-            service,
-            region_name=self.region,
-            endpoint_url=self.url,
-            aws_access_key_id=CREDENTIALS[0],
-            aws_secret_access_key=CREDENTIALS[1],
-        )
+        return session_for(self.region, credentials=CREDENTIALS).create_client(service, endpoint_url=self.url)
 
     def source(self, settings: Any, *, runtime: Runtime = REAL, sink: EventSink | None = None) -> CloudWatchSource:
         """logai's CloudWatchSource on the sandbox, whatever AWS set-up this process has."""

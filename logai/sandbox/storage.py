@@ -10,6 +10,7 @@ once and extended as events arrive.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,29 @@ from logai.sandbox.records import StoredEvent
 
 # One account: moto's default, which every access key maps to here.
 ACCOUNT_ID = "123456789012"
+
+
+# Variables that name an AWS profile: the sandbox needs none (see prepare_moto).
+_PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+def prepare_moto() -> None:
+    """Let moto make its one boto3 Session, for its list of regions, without a profile.
+
+    moto makes that session on first use and keeps it; when AWS_PROFILE names a
+    profile this machine does not have, botocore refuses and the sandbox would
+    fail to start (getmoto/moto#5469). The profile variables are set aside while
+    it is made and put back at once; this runs before the sandbox starts a thread.
+    """
+    from moto.core.base_backend import AccountSpecificBackend
+    from moto.logs.models import logs_backends
+
+    saved = {name: os.environ.pop(name) for name in _PROFILE_VARIABLES if name in os.environ}
+    try:
+        AccountSpecificBackend.get_session()
+        logs_backends[ACCOUNT_ID]  # builds the region list on that session
+    finally:
+        os.environ.update(saved)
 
 
 class NoSuchGroup(KeyError):
