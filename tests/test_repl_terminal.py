@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
+
+import pytest
 
 from tests.llm_server import call, held, text, tool_calls
 from tests.seed import put_events
 from tests.test_e2e_chat_signals import Terminal
+
 
 def fresh(term: Terminal, log: list[bytes]) -> None:
     """Forget what was seen so far (kept in `log`): the next expect looks at new output only."""
@@ -19,14 +21,14 @@ def fresh(term: Terminal, log: list[bytes]) -> None:
 LONG_GROUP = "/aws/lambda/a-rather-long-function-name-that-does-not-exist-anywhere"
 
 
-def test_the_terminal_repl(aws, llm) -> None:  # type: ignore[no-untyped-def]
+def test_the_terminal_repl(aws, llm, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     put_events(aws.client(), "/svc/api", "web-1", [(int(time.time() * 1000) - 60_000, "ERROR boom")])
     llm.enqueue(
         held(text("Answer one.")),
         tool_calls(call("search_logs", {"log_groups": [LONG_GROUP], "start": "1h"})),
         text("No such group."),
     )
-    os.environ["PAGER"] = "cat"  # /last pages its output; the test reads it straight
+    monkeypatch.setenv("PAGER", "cat")  # /last pages its output; the test reads it straight
     term = Terminal([sys.executable, "-m", "logai", "chat"])
     log: list[bytes] = []
     try:
@@ -63,6 +65,5 @@ def test_the_terminal_repl(aws, llm) -> None:  # type: ignore[no-untyped-def]
         term.expect(b"Session metrics")
     finally:
         code = term.close()
-        os.environ.pop("PAGER", None)
     assert code == 0
     assert b"Traceback" not in b"".join(log) + term.seen

@@ -124,11 +124,14 @@ class SandboxServer:
 
     def seed(self, data: IncidentData) -> GroundTruth:
         """Store an incident already generated (tests generate one and seed it for many)."""
-        self.event_count += self.app.store.seed(
-            self.region,
-            ((e.group, e.stream, e.timestamp_ms, e.message) for e in data.events),
-            retention_days=data.retention_days,
-        )
+        from logai.sandbox.incidents.model import collector_paused
+
+        with collector_paused():
+            self.event_count += self.app.store.seed(
+                self.region,
+                ((e.group, e.stream, e.timestamp_ms, e.message) for e in data.events),
+                retention_days=data.retention_days,
+            )
         # The stored events live as long as the sandbox holds them: keep the cyclic
         # collector from walking them again on every full collection (they are
         # still freed as usual when a reset drops them).

@@ -232,5 +232,5 @@ INCIDENT = Incident(
         "AppConfig version 42 of the authorizer's route policies misspells the scope POST /returns requires; "
         "every new return is denied with 403 while the rest of the API stays healthy."
     ),
-    generate=generate,
+    build=generate,
 )

@@ -263,5 +263,5 @@ INCIDENT = Incident(
         "api.shipfast-partner.example's TLS certificate expires; shipping-quotes fails every handshake "
         "(GET /shipping/quote 502), checkout falls back to a flat rate, and label-printer cannot buy labels."
     ),
-    generate=generate,
+    build=generate,
 )

@@ -305,5 +305,5 @@ INCIDENT = Incident(
         "An unbounded cache in catalog-core 3.8.0 grows the heap of every catalog-service task until "
         "OutOfMemoryError and ECS kills (exit 137); catalog routes return 500 and the indexer Lambda runs out too."
     ),
-    generate=generate,
+    build=generate,
 )

@@ -282,5 +282,5 @@ INCIDENT = Incident(
         "A deploy cuts payments-service's DB pool from 50 to 5; charges time out waiting for connections, "
         "checkout-api (Lambda) times out and API Gateway returns 502 on POST /checkout."
     ),
-    generate=generate,
+    build=generate,
 )

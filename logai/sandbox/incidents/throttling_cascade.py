@@ -231,5 +231,5 @@ INCIDENT = Incident(
         "A backfill job with no rate limit exhausts orders-prod's write capacity; order-api is throttled and "
         "retries, cart-service times out and retries, and POST /cart/checkout returns 503."
     ),
-    generate=generate,
+    build=generate,
 )
