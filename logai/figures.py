@@ -1,10 +1,12 @@
-"""Figures written for people: counts with their noun, seconds, bytes.
+"""Figures written for people: counts with their noun, seconds, bytes, dollars.
 
 One formatter per kind of figure, shared by the tools, the terminal and the
 summaries, so the same quantity reads the same everywhere.
 """
 
 from __future__ import annotations
+
+import math
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -29,3 +31,19 @@ def human_bytes(size: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def dollars(amount: float) -> str:
+    """`$0`, `$0.000023`, `$0.0042`, `$0.1234`, `$12.50`: two significant digits below a cent,
+    so a small cost never reads `$0.0000`."""
+    if amount <= 0:
+        return "$0"
+    if amount >= 1:
+        return f"${amount:,.2f}"
+    if amount >= 0.01:
+        return f"${amount:.4f}"
+    if amount < 1e-8:
+        return "under $0.00000001"
+    rounded = float(f"{amount:.2g}")
+    decimals = 1 - math.floor(math.log10(rounded))
+    return f"${rounded:.{decimals}f}"

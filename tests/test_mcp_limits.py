@@ -38,7 +38,7 @@ async def test_the_session_cloudwatch_budget_refuses_further_calls_with_chat_sen
     opened.recording.close()
     assert not refused.ok
     assert re.match(
-        r"Error: This session used \$\d\.\d{4} of CloudWatch cost, reaching its budget of \$0\.00; "
+        r"Error: This session used \$0\.\d+ of CloudWatch cost, reaching its budget of \$0\.0000010; "
         r"raise session_cloudwatch_budget \(LOGAI_SESSION_CLOUDWATCH_BUDGET\) to allow more\.",
         refused.text,
     )

@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from logai.cli import app
+from logai.figures import dollars
 from logai.sandbox.incidents.pool_shrink import CHECKOUT, PAYMENTS
 from tests.llm_server import call, text, tool_calls
 from tests.ollama_server import in_one_line
@@ -136,7 +137,7 @@ def test_the_prompt_cache_is_marked_counted_priced_and_its_saving_shown(provider
     if spec.priced:
         # Reads cost a tenth of the input price; writes (Anthropic, Bedrock) a quarter more.
         assert 0 < cost < uncached
-        assert "4,800 cached" in shown and f"the prompt cache saved ${uncached - cost:.4f}" in shown
+        assert "4,800 cached" in shown and f"the prompt cache saved {dollars(uncached - cost)}" in shown
     else:
         assert cost == uncached == 0 and "cached" not in shown
 

@@ -340,3 +340,14 @@ def test_human_bytes() -> None:
     assert human_bytes(0) == "0 B"
     assert human_bytes(1536) == "1.5 KB"
     assert human_bytes(5 * 1024**3) == "5.0 GB"
+
+
+def test_dollars_never_read_zero_for_a_small_cost() -> None:
+    from logai.figures import dollars
+
+    assert dollars(0) == "$0"
+    assert dollars(4.7 / 1024 * 0.005) == "$0.000023"  # 4.7 MB scanned by Logs Insights
+    assert dollars(0.0042) == "$0.0042"
+    assert dollars(0.1234) == "$0.1234"
+    assert dollars(1234.5) == "$1,234.50"
+    assert dollars(9.99e-5) == "$0.00010"

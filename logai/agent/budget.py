@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from logai.events import Event, InsightsScanned, Usage
-from logai.figures import plural
+from logai.figures import dollars, plural
 
 GB = 1024**3
 
@@ -94,6 +94,6 @@ def _sentence(who: str, used: float, limit: float, what: str, setting: str) -> s
     if what == "model tokens":
         spent, allowed = plural(int(used), "model token"), f"{int(limit):,}"
     else:
-        spent, allowed = f"${used:,.4f} of {what}", f"${limit:,.2f}"
+        spent, allowed = f"{dollars(used)} of {what}", dollars(limit)
     variable = f"LOGAI_{setting.upper()}"
     return f"{who} used {spent}, reaching its budget of {allowed}; raise {setting} ({variable}) to allow more."

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from logai.evidence import queries as q
 from logai.evidence.filter import LogFilter
+from logai.figures import dollars
 from logai.logs.insights import QueryOutcome, run_queries
 from logai.logs.source import CloudWatchSource
 
@@ -124,7 +125,7 @@ def render_comparison(result: Comparison, where: LogFilter, price_per_gb: float,
         f"Compared {', '.join(result.groups)} for {where.describe()}: {moment(start, end)} to {moment(end, end)} "
         f"({span_text(end - start)}, {result.window_total:,} matches) against {names[result.baseline_name]}, "
         f"{moment(base_start, end)} to {moment(base_end, end)} ({result.baseline_total:,} matches).",
-        f"How computed: Logs Insights `pattern` over both windows ({human_bytes(result.bytes_scanned)} scanned, about ${cost:.4f})."
+        f"How computed: Logs Insights `pattern` over both windows ({human_bytes(result.bytes_scanned)} scanned, about {dollars(cost)})."
         + ("" if result.complete else " Note: a query did not finish: counts are partial."),
     ]
     if not result.changes:

@@ -19,7 +19,7 @@ from logai.evidence.filter import LogFilter
 from logai.evidence.model import Histogram
 from logai.evidence.report import moment, span_text
 from logai.evidence.timeline import Shape, aligned_start, bucket_size, read_shape
-from logai.figures import human_bytes
+from logai.figures import dollars, human_bytes
 from logai.logs.insights import MAX_GROUPS, MAX_ROWS, run_queries
 from logai.logs.source import CloudWatchSource
 
@@ -167,6 +167,6 @@ def render_onsets(result: Onsets, where: LogFilter, price_per_gb: float) -> str:
     cost = result.bytes_scanned / 1024**3 * price_per_gb
     lines.append(
         f"How computed: one Logs Insights count by time and group per 50 groups ({human_bytes(result.bytes_scanned)} "
-        f"scanned, about ${cost:.4f})." + ("" if result.complete else " Note: a query did not finish: figures are partial.")
+        f"scanned, about {dollars(cost)})." + ("" if result.complete else " Note: a query did not finish: figures are partial.")
     )
     return "\n".join(lines)

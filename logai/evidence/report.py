@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from logai.evidence.model import Evidence
 from logai.evidence.timeline import read_shape
-from logai.figures import human_bytes, plural
+from logai.figures import dollars, human_bytes, plural
 from logai.logs.model import LogEvent
 from logai.logs.redact import Redactor
 from logai.logs.shaping import UNTRUSTED_NOTE, as_data, estimate_tokens
@@ -88,7 +88,7 @@ def provenance_sentence(evidence: Evidence) -> str:
     if p.method == "insights":
         how = (
             f"How computed: {plural(p.queries, 'Logs Insights query', 'Logs Insights queries')} on the server over "
-            f"{int(p.records_scanned):,} records ({human_bytes(p.bytes_scanned)} scanned, about ${p.cost_usd:.4f})"
+            f"{int(p.records_scanned):,} records ({human_bytes(p.bytes_scanned)} scanned, about {dollars(p.cost_usd)})"
         )
         if p.filter_calls:
             how += f", and {plural(p.filter_calls, 'FilterLogEvents call')} for samples"

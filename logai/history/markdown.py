@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from logai.figures import dollars
 from logai.history.store import summarise
 
 
@@ -21,7 +22,7 @@ def _usage(usage: dict[str, Any]) -> str:
     if usage.get("prompt_tokens") or usage.get("completion_tokens"):
         parts.append(f"{int(usage.get('prompt_tokens', 0)):,} tokens in / {int(usage.get('completion_tokens', 0)):,} out")
     if isinstance(usage.get("cost_usd"), int | float) and usage["cost_usd"] > 0:
-        parts.append(f"${usage['cost_usd']:.4f}")
+        parts.append(dollars(usage["cost_usd"]))
     return " · ".join(parts)
 
 

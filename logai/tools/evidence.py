@@ -16,9 +16,15 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, StringConstraints
 
 from logai.evidence.filter import FieldCondition, LogFilter
-from logai.figures import human_bytes, plural
+from logai.figures import dollars, human_bytes, plural
 from logai.logs.errors import LogGroupNotFound, SourceError
-from logai.logs.timeparse import TimeParseError, format_duration, iso, parse_range, to_ms
+from logai.logs.timeparse import (
+    TimeParseError,
+    format_duration,
+    iso,
+    parse_range,
+    to_ms,
+)
 from logai.tools.cloudwatch import MAX_GROUP_NAME, LogTools, TimeText, _one_or_many
 from logai.tools.result import SearchScope, ToolResult, error_result
 
@@ -102,7 +108,7 @@ class EvidenceTools(LogTools):
         span = format_duration(timedelta(milliseconds=end_ms - start_ms))
         where_text = f"{plural(len(groups), 'group')} over {span}"
         cost = evidence.provenance
-        spent = f"{human_bytes(cost.bytes_scanned)}, ${cost.cost_usd:.4f}" if cost.method == "insights" else "FilterLogEvents"
+        spent = f"{human_bytes(cost.bytes_scanned)}, {dollars(cost.cost_usd)}" if cost.method == "insights" else "FilterLogEvents"
         if not evidence.total:
             summary = f"no matches in {where_text} ({spent})"
         else:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from logai.events import Event, ToolCallFinished
+from logai.figures import dollars
 from logai.ui.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ class SlashCommands:
             return sum(c["value"] for c in counters if c["name"] == name and all(c["labels"].get(k) == v for k, v in labels.items()))
 
         priced = any(c["name"] == names.LLM_COST_USD for c in counters)
-        cost = f"${total(names.LLM_COST_USD):.4f}" if priced else "no price known for this model"
+        cost = dollars(total(names.LLM_COST_USD)) if priced else "no price known for this model"
         tokens_in, tokens_out = total(names.LLM_TOKENS, direction="input"), total(names.LLM_TOKENS, direction="output")
         out.print(f"this session: {tokens_in:,.0f} tokens in, {tokens_out:,.0f} out; {cost}", highlight=False)
 

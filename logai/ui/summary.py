@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from logai.figures import seconds_text
+from logai.figures import dollars, seconds_text
 from logai.metrics import names
 
 NONE = "-"
@@ -89,15 +89,15 @@ def _cost(summary: Mapping[str, Any]) -> str:
     if not _counter_items(summary, names.LLM_COST_USD):
         return NONE
     cost = _total(summary, names.LLM_COST_USD)
-    shown = f"${cost:.4f}"
+    shown = dollars(cost)
     if not _counter_items(summary, names.LLM_UNCACHED_COST_USD):
         return shown
     # Writing to the cache costs more than reading it saves until a prompt is read back.
     saving = _total(summary, names.LLM_UNCACHED_COST_USD) - cost
     if saving >= 0.00005:
-        return f"{shown} (the prompt cache saved ${saving:.4f})"
+        return f"{shown} (the prompt cache saved {dollars(saving)})"
     if saving <= -0.00005:
-        return f"{shown} (writing the prompt cache cost ${-saving:.4f} more)"
+        return f"{shown} (writing the prompt cache cost {dollars(-saving)} more)"
     return shown
 
 

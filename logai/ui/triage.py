@@ -15,7 +15,7 @@ from rich.text import Text
 
 from logai.evidence.report import moment, span_text
 from logai.evidence.triage import Triage
-from logai.figures import human_bytes
+from logai.figures import dollars, human_bytes
 from logai.logs.timeparse import iso
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -72,7 +72,7 @@ def show(result: Triage, console: Console, *, price_per_gb: float) -> None:
             label = f"{change.kind:>4} {change.window_count:>6,} vs {change.baseline_count:<6,} "
             console.print(Text(label, style="yellow") + Text(_one_line(sanitize(change.template), console.width - len(label) - 1)))
     cost = result.bytes_scanned / 1024**3 * price_per_gb
-    console.print(Text(f"Logs Insights scanned {human_bytes(result.bytes_scanned)} (about ${cost:.4f}).", style="dim"))
+    console.print(Text(f"Logs Insights scanned {human_bytes(result.bytes_scanned)} (about {dollars(cost)}).", style="dim"))
 
 
 def _one_line(text: str, width: int) -> str:
