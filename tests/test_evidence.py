@@ -118,6 +118,9 @@ def test_what_is_new_against_the_period_before(sandbox: SandboxServer, incident:
     assert not any(re.search(herring, c.example or "") for c in result.changes if c.kind in ("new", "rose"))
     text = render_comparison(result, LogFilter(all_words=("ERROR",)), 0.005, budget_tokens=1200)
     assert estimate_tokens(text) <= 1200 and "NEW" in text
+    # The exception's cause survives the cut: stack frames give way first.
+    new_line = next(line for line in text.splitlines() if line.startswith("NEW"))
+    assert "Connection is not available" in new_line and "[stack frames]" in new_line
 
 
 def test_the_timeline_names_the_group_that_broke_first(sandbox: SandboxServer, incident: Any) -> None:

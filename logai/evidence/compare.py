@@ -112,7 +112,7 @@ def _templates(outcome: QueryOutcome) -> dict[str, tuple[int, str]]:
 
 def render_comparison(result: Comparison, where: LogFilter, price_per_gb: float, *, budget_tokens: int) -> str:
     """The changes as the model reads them: figures first, templates (log text) framed, within the budget."""
-    from logai.evidence.report import moment, span_text
+    from logai.evidence.report import condensed, moment, span_text
     from logai.figures import human_bytes
     from logai.logs.redact import Redactor
     from logai.logs.shaping import UNTRUSTED_NOTE, as_data, estimate_tokens
@@ -137,7 +137,7 @@ def render_comparison(result: Comparison, where: LogFilter, price_per_gb: float,
     body: list[str] = []
     room = budget_tokens - estimate_tokens("\n".join(lines)) - estimate_tokens(UNTRUSTED_NOTE) - 12
     for change in result.changes:
-        line = f"{change.kind.upper()} {change.window_count:,} vs {change.baseline_count:,}: {as_data(change.template, redactor, 240)}"
+        line = f"{change.kind.upper()} {change.window_count:,} vs {change.baseline_count:,}: {as_data(condensed(change.template), redactor, 240)}"
         if estimate_tokens("\n".join([*body, line])) > room:
             break
         body.append(line)
