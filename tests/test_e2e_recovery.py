@@ -13,6 +13,7 @@ from logai.cli import app
 from logai.runtime import Runtime
 from logai.sandbox.incidents.pool_shrink import CHECKOUT
 from tests.llm_server import call, error, text, tool_calls
+from tests.stats import counter
 
 
 @pytest.fixture
@@ -35,14 +36,6 @@ def ask(question: str, waits: Waits | None = None) -> dict[str, Any]:
     result = CliRunner().invoke(app, ["query", "--json", "--stats", question], catch_exceptions=False, obj=runtime)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def counter(payload: dict[str, Any], name: str, **labels: str) -> float:
-    return sum(
-        c["value"]
-        for c in payload["metrics"]["counters"]
-        if c["name"] == name and all(c["labels"].get(k) == v for k, v in labels.items())
-    )
 
 
 def nudges_seen_by_model(llm) -> list[str]:  # type: ignore[no-untyped-def]

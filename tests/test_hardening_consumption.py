@@ -23,6 +23,7 @@ from logai.cli import app
 from logai.logs.shaping import estimate_tokens
 from logai.runtime import Runtime
 from tests.llm_server import call, text, tool_calls
+from tests.stats import counter
 
 GROUP = "/aws/lambda/checkout"
 
@@ -58,14 +59,6 @@ def logs(aws):  # type: ignore[no-untyped-def]
 def ask(*args: str, runtime: Runtime | None = None, stdin: str | None = None) -> Any:
     return CliRunner().invoke(
         app, list(args), input=stdin, catch_exceptions=False, obj=runtime or Runtime(async_sleep=no_wait)
-    )
-
-
-def counter(payload: dict[str, Any], name: str, **labels: str) -> float:
-    return sum(
-        c["value"]
-        for c in payload["metrics"]["counters"]
-        if c["name"] == name and all(c["labels"].get(k) == v for k, v in labels.items())
     )
 
 

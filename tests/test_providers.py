@@ -9,9 +9,6 @@ CloudWatch side is the sandbox holding the pool-shrink incident.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +21,7 @@ from logai.sandbox.incidents.pool_shrink import CHECKOUT, PAYMENTS
 from tests.llm_server import call, text, tool_calls
 from tests.ollama_server import in_one_line
 from tests.providers import ProviderServer
+from tests.stats import counter
 
 REPO = Path(__file__).resolve().parent.parent
 NEW_PROTOCOLS = ["anthropic", "ollama", "bedrock"]
@@ -41,14 +39,6 @@ def ask(*args: str) -> dict[str, Any]:
     result = CliRunner().invoke(app, ["query", "--json", "--stats", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
-
-
-def counter(payload: dict[str, Any], name: str, **labels: str) -> float:
-    return sum(
-        c["value"]
-        for c in payload["metrics"]["counters"]
-        if c["name"] == name and all(c["labels"].get(k) == v for k, v in labels.items())
-    )
 
 
 def test_two_tool_calls_in_one_reply_then_the_answer(provider: ProviderServer, pool_shrink, monkeypatch) -> None:  # type: ignore[no-untyped-def]
