@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from logai.cli import app
-from logai.sandbox.incidents.pool_shrink import CHECKOUT
 from tests.llm_server import call, error, text, tool_calls
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -67,21 +59,3 @@ def test_unknown_slash_command_is_explained(incident, llm) -> None:  # type: ign
     assert llm.requests == []
 
 
-def test_chat_in_a_real_process_reads_until_eof(incident, llm) -> None:  # type: ignore[no-untyped-def]
-    llm.enqueue(
-        tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
-        text("Errors since about 30 minutes ago."),
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "logai", "chat"],
-        input="why is checkout failing?\n",
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=120,
-        cwd=REPO,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Errors since about 30 minutes ago." in done.stdout
-    assert "search_logs" in done.stderr
-    assert "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
-"""Ctrl-C and Ctrl-D in `logai chat`, sent to a real process (a pipe, then a terminal)."""
+"""`logai chat` and `query` as real processes: questions piped in until end of input, Ctrl-C and Ctrl-D
+(on a pipe, then a terminal)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import termios
 import time
 from pathlib import Path
 
-from tests.llm_server import held, text
+from tests.llm_server import call, held, text, tool_calls
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def wait_for(condition, timeout: float = 60.0) -> None:  # type: ignore[no-untyp
 
 
 def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # type: ignore[no-untyped-def]
-    llm.enqueue(held(text("too late")), text("Second answer."))
+    llm.enqueue(held(text("too late")), tool_calls(call("list_log_groups", {})), text("Second answer."))
     chat = subprocess.Popen(
         [sys.executable, "-m", "logai", "chat"],
         stdin=subprocess.PIPE,
@@ -49,6 +50,7 @@ def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # typ
     assert chat.returncode == 0, err
     assert "cancelled" in err  # a note, not an answer: stderr when questions are piped in
     assert "Second answer." in out and "too late" not in out
+    assert "list_log_groups" in err  # tool lines on stderr, answers alone on stdout
     # The cancelled question was rolled back: the model never sees it again.
     users = [m["content"] for m in llm.requests[1].body["messages"] if m["role"] == "user"]
     assert users == ["second question"]

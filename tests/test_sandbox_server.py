@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from logai.runtime import Runtime
 from logai.sandbox.config import SandboxConfig
+from logai.sandbox.incidents import IncidentData
 from logai.sandbox.server import SandboxServer
 from tests.seed import put_events
 
@@ -352,11 +353,12 @@ def test_only_logais_own_calls_are_logged(sandbox: SandboxServer, logs: Any, aws
     assert sandbox.operations.actions() == {"FilterLogEvents"}
 
 
-def test_restore_keeps_an_unchanged_storage_and_reseeds_a_changed_one(_sandbox: SandboxServer) -> None:
-    from logai.sandbox.incidents import get_incident
-
+def test_restore_keeps_an_unchanged_storage_and_reseeds_a_changed_one(
+    _sandbox: SandboxServer, _pool_shrink_data: IncidentData
+) -> None:
     now_ms = int(time.time() * 1000)
-    data = get_incident("bad-config").generate(now_ms)
+    events = _pool_shrink_data.events[-3000:]
+    data = IncidentData(events=events, retention_days=_pool_shrink_data.retention_days, truth=_pool_shrink_data.truth)
     truth = _sandbox.restore(data)
     groups = _sandbox.app.store.group_names(_sandbox.region)
     before = _sandbox.app.store.fingerprint()
