@@ -169,7 +169,7 @@ def tool_registry(settings: Settings, source: CloudWatchSource, *, runtime: Runt
 
 
 def budgets(settings: Settings) -> Budgets:
-    """The spending limits the settings name (tokens, model cost, CloudWatch cost)."""
+    """The spending limits the settings name (tokens, model cost, CloudWatch cost and calls)."""
     from logai.agent.budget import Budgets
 
     return Budgets(
@@ -179,5 +179,6 @@ def budgets(settings: Settings) -> Budgets:
         session_cost_budget=settings.session_cost_budget,
         turn_cloudwatch_budget=settings.turn_cloudwatch_budget,
         session_cloudwatch_budget=settings.session_cloudwatch_budget,
+        turn_cloudwatch_calls=settings.turn_cloudwatch_calls,
         insights_price_per_gb=settings.insights_price_per_gb,
     )

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     session_cost_budget: float = Field(default=5.00, gt=0, description="model cost one session may run up")
     turn_cloudwatch_budget: float = Field(default=0.10, gt=0, description="Logs Insights cost (bytes scanned) one turn may run up")
     session_cloudwatch_budget: float = Field(default=1.00, gt=0, description="Logs Insights cost one session may run up")
+    turn_cloudwatch_calls: int = Field(default=300, ge=1, description="CloudWatch API calls one turn may make")
     insights_price_per_gb: float = Field(default=0.005, ge=0, description="what Logs Insights charges per GB scanned")
     insights_max_gb_per_query: float = Field(
         default=50.0, gt=0, description="a Logs Insights query that scans more GB than this is stopped"

@@ -10,6 +10,7 @@ the real clock).
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -159,6 +160,17 @@ def test_the_cloudwatch_budget_counts_insights_bytes_scanned(logs, llm, monkeypa
     assert result.exit_code == 1 and len(llm.requests) == 1, json.dumps(payload)[:3000]
     assert "turn_cloudwatch_budget (LOGAI_TURN_CLOUDWATCH_BUDGET)" in payload["error"]
     assert counter(payload, "cloudwatch_bytes_scanned") > 0
+
+
+def test_the_turn_stops_once_its_cloudwatch_calls_are_spent(logs, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LOGAI_TURN_CLOUDWATCH_CALLS", "4")
+    llm.enqueue(tool_calls(search(0)), tool_calls(search(1)), text("never sent"))
+    result = ask("query", "--json", "--stats", "why?")
+    payload = json.loads(result.stdout)
+    # One search makes several calls (Insights queries, polls, samples): the second request is never sent.
+    assert result.exit_code == 1 and len(llm.requests) == 1, json.dumps(payload)[:3000]
+    assert counter(payload, "cloudwatch_api_calls") >= 4
+    assert re.search(r"This turn used \d+ CloudWatch calls, reaching its budget of 4; raise turn_cloudwatch_calls", payload["error"])
 
 
 def test_a_spent_session_budget_stops_later_turns_before_any_request(logs, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]

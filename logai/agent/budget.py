@@ -1,8 +1,9 @@
-"""Spending limits: model tokens, model cost and CloudWatch cost, per turn and per session.
+"""Spending limits: model tokens, model cost and CloudWatch cost, per turn and per session, and
+CloudWatch calls per turn.
 
 `Spending` adds up what a session spent: the agent feeds it each request's
-`Usage`; the CloudWatch source reports Insights scans on the event bus,
-from tool threads, so it is locked. Before each model request the agent asks
+`Usage`; the CloudWatch source reports its calls and Insights scans on the
+event bus, from tool threads, so it is locked. Before each model request the agent asks
 `Budgets.reached` whether a limit is spent; the answer is one sentence naming
 the budget and the setting that raises it.
 """
@@ -10,9 +11,9 @@ the budget and the setting that raises it.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from logai.events import Event, InsightsScanned, Usage
+from logai.events import CloudWatchCall, Event, InsightsScanned, Usage
 from logai.figures import dollars, plural
 
 GB = 1024**3
@@ -23,9 +24,15 @@ class Spent:
     tokens: int = 0
     model_usd: float = 0.0
     scanned_bytes: float = 0.0
+    cloudwatch_calls: int = 0
 
     def __sub__(self, other: Spent) -> Spent:
-        return Spent(self.tokens - other.tokens, self.model_usd - other.model_usd, self.scanned_bytes - other.scanned_bytes)
+        return Spent(
+            self.tokens - other.tokens,
+            self.model_usd - other.model_usd,
+            self.scanned_bytes - other.scanned_bytes,
+            self.cloudwatch_calls - other.cloudwatch_calls,
+        )
 
 
 class Spending:
@@ -38,15 +45,17 @@ class Spending:
     def add_usage(self, usage: Usage) -> None:
         with self._lock:
             s = self._spent
-            self._spent = Spent(
-                s.tokens + usage.prompt_tokens + usage.completion_tokens, s.model_usd + (usage.cost_usd or 0.0), s.scanned_bytes
+            self._spent = replace(
+                s, tokens=s.tokens + usage.prompt_tokens + usage.completion_tokens, model_usd=s.model_usd + (usage.cost_usd or 0.0)
             )
 
     def observe(self, event: Event) -> None:
         if isinstance(event, InsightsScanned):
             with self._lock:
-                s = self._spent
-                self._spent = Spent(s.tokens, s.model_usd, s.scanned_bytes + event.bytes_scanned)
+                self._spent = replace(self._spent, scanned_bytes=self._spent.scanned_bytes + event.bytes_scanned)
+        elif isinstance(event, CloudWatchCall):
+            with self._lock:
+                self._spent = replace(self._spent, cloudwatch_calls=self._spent.cloudwatch_calls + 1)
 
     def snapshot(self) -> Spent:
         with self._lock:
@@ -63,6 +72,7 @@ class Budgets:
     session_cost_budget: float = 5.00
     turn_cloudwatch_budget: float = 0.10
     session_cloudwatch_budget: float = 1.00
+    turn_cloudwatch_calls: int = 300
     insights_price_per_gb: float = 0.005
 
     def reached(self, session: Spent, turn: Spent) -> tuple[str, str] | None:
@@ -83,6 +93,14 @@ class Budgets:
                 "CloudWatch cost",
                 "session_cloudwatch_budget",
             ),
+            (
+                "turn_cloudwatch_calls",
+                "This turn",
+                turn.cloudwatch_calls,
+                self.turn_cloudwatch_calls,
+                "CloudWatch calls",
+                "turn_cloudwatch_calls",
+            ),
         )
         for name, who, used, limit, what, setting in checks:
             if used >= limit:
@@ -91,8 +109,8 @@ class Budgets:
 
 
 def _sentence(who: str, used: float, limit: float, what: str, setting: str) -> str:
-    if what == "model tokens":
-        spent, allowed = plural(int(used), "model token"), f"{int(limit):,}"
+    if what in ("model tokens", "CloudWatch calls"):
+        spent, allowed = plural(int(used), what[:-1]), f"{int(limit):,}"
     else:
         spent, allowed = f"{dollars(used)} of {what}", dollars(limit)
     variable = f"LOGAI_{setting.upper()}"
