@@ -1,9 +1,13 @@
-"""The providers as a user meets them: `logai query` per protocol, the Ollama route,
+"""The providers as a user meets them: `logai query` as a real process per protocol, the Ollama route,
 and the capability check of `logai config --check` and the first question."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +18,8 @@ from tests.llm_server import call, text, tool_calls
 from tests.providers import ProviderServer
 from tests.test_cli_startup import imported
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
@@ -21,14 +27,20 @@ def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize("provider", ["anthropic", "ollama", "bedrock"], indirect=True)
 def test_query_as_a_user_runs_it_against_each_protocol(provider: ProviderServer, pool_shrink) -> None:  # type: ignore[no-untyped-def]
-    """`logai query` with the README's model string and the provider's own variables (a real process
-    runs the OpenAI-compatible one in test_e2e_query: the process is the same for every protocol)."""
+    """A real `logai query` process: the README's model string, the provider's own variables, stdout a pipe."""
     provider.server.enqueue(
         tool_calls(call("search_logs", {"log_groups": [CHECKOUT], "all_words": ["ERROR"], "start": "1h"})),
         text("Payments timeouts break checkout."),
     )
-    done = invoke("query", "why is checkout failing?")
-    assert done.exit_code == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "logai", "query", "why is checkout failing?"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
     assert done.stdout == "Payments timeouts break checkout.\n"
     assert "search_logs" in done.stderr and "Traceback" not in done.stderr
     first, second = provider.bodies()
