@@ -1,5 +1,5 @@
-"""`logai chat` and `query` as real processes: questions piped in until end of input, Ctrl-C and Ctrl-D
-(on a pipe, then a terminal)."""
+"""`logai chat` and `query` as real processes: questions piped in until end of input, and Ctrl-C as a
+signal; `Terminal` runs a process on a pseudo-terminal (test_repl_terminal, test_hardening_terminal)."""
 
 from __future__ import annotations
 
@@ -101,25 +101,6 @@ class Terminal:
             self.process.kill()
             os.close(self.controller)
         return code
-
-
-def test_ctrl_c_twice_on_a_terminal_ends_the_session_with_a_summary(aws, llm) -> None:  # type: ignore[no-untyped-def]
-    """(Ctrl-D on a terminal ends it the same way: test_repl_terminal ends its session so.)"""
-    llm.enqueue(text("Hello from the model."))
-    term = Terminal([sys.executable, "-m", "logai", "chat"])
-    try:
-        term.expect(b"logai>")
-        term.send(b"hello\r")
-        term.expect(b"Hello from the model.")
-        term.expect(b"logai>")
-        term.send_key(b"\x03")
-        term.expect(b"Ctrl-C again")
-        term.send_key(b"\x03")
-        term.expect(b"Session metrics")
-    finally:
-        code = term.close()
-    assert code == 0
-    assert b"Traceback" not in term.seen
 
 
 def test_ctrl_c_ends_a_query_with_130_and_keeps_the_metrics(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
