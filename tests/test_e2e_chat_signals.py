@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -57,6 +58,10 @@ def test_ctrl_c_cancels_the_turn_and_keeps_the_session(aws, llm) -> None:  # typ
     assert "Traceback" not in err
 
 
+# CSI sequences (colours, cursor moves, modes) and the other ESC sequences prompt-toolkit writes.
+_ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+
 class Terminal:
     """A process on a pseudo-terminal, read with a deadline."""
 
@@ -68,9 +73,15 @@ class Terminal:
         os.close(terminal)
         self.seen = b""
 
+    @property
+    def text(self) -> bytes:
+        """What was written, without escape sequences: a redraw may split a word between two writes
+        (a completion paints `/he`, then `lp`)."""
+        return _ESCAPES.sub(b"", self.seen)
+
     def expect(self, needle: bytes, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        while needle not in self.seen:
+        while needle not in self.text:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{needle!r} not seen in {self.seen[-500:]!r}")
@@ -97,6 +108,8 @@ class Terminal:
     def close(self) -> int:
         try:
             code = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running 30 s later; last output {self.seen[-300:]!r}") from None
         finally:
             self.process.kill()
             os.close(self.controller)

@@ -56,7 +56,7 @@ def test_the_terminal_repl(aws, llm, monkeypatch: pytest.MonkeyPatch) -> None:  
         term.send_key(b"where is it?\r")
         term.expect(b"No such group.")
         # The failed call's line wraps instead of being cut: its reason is on screen.
-        assert b"not found" in term.seen.split(b"search_logs", 1)[1]
+        assert b"not found" in term.text.split(b"search_logs", 1)[1]
         term.expect(b"logai>")
         term.send_key(b"/last\r")
         term.expect(b"Error: ")  # the full result the model was sent
