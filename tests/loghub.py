@@ -32,11 +32,20 @@ def _find_loghub() -> Path:
         if (candidate / "HDFS" / "HDFS_2k.log_structured_corrected.csv").is_file():
             return candidate
     unpacked = REPO / "tests" / ".loghub"
-    if not (unpacked / "loghub" / "HDFS" / "HDFS_2k.log_structured_corrected.csv").is_file():
+    if not unpacked.is_dir():
+        # Test workers start together: each extracts into a folder of its own and renames it into
+        # place, so none lists a copy another is still writing.
+        import shutil
         import tarfile
+        import tempfile
 
+        staging = Path(tempfile.mkdtemp(prefix=".loghub-", dir=REPO / "tests"))
         with tarfile.open(REPO / "tests" / "data" / "loghub.tar.xz") as archive:
-            archive.extractall(unpacked, filter="data")
+            archive.extractall(staging, filter="data")
+        try:
+            staging.rename(unpacked)
+        except OSError:  # another worker's copy is in place
+            shutil.rmtree(staging, ignore_errors=True)
     return unpacked / "loghub"
 
 
