@@ -131,6 +131,14 @@ def test_time_range_streams_and_prefix(logs: Any) -> None:
     assert {e["logStreamName"] for e in by_prefix} == {"a"}
 
 
+def test_a_stream_deleted_and_made_again_is_read_afresh(logs: Any) -> None:
+    put_events(logs, "/app", "a", [(NOW_MS - 2000, "old one"), (NOW_MS - 1000, "old two")])
+    assert [e["message"] for e in logs.filter_log_events(logGroupName="/app")["events"]] == ["old one", "old two"]
+    logs.delete_log_stream(logGroupName="/app", logStreamName="a")
+    put_events(logs, "/app", "a", [(NOW_MS - 500, "new one"), (NOW_MS - 400, "new two")])  # as many as before
+    assert [e["message"] for e in logs.filter_log_events(logGroupName="/app")["events"]] == ["new one", "new two"]
+
+
 def test_json_and_space_delimited_patterns(logs: Any) -> None:
     rows = mixed_events(logs)
     errors = logs.filter_log_events(logGroupName="/app", filterPattern='{ $.level = "ERROR" }')["events"]

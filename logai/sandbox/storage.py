@@ -67,8 +67,9 @@ class EventStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # (region, group, stream) -> (moto's event list length seen, converted events)
-        self._cache: dict[tuple[str, str, str], tuple[int, list[StoredEvent]]] = {}
+        # (region, group, stream) -> (moto's event list, its length seen, converted events); the list
+        # itself is kept so a stream deleted and made again (a new list) is never read from the cache.
+        self._cache: dict[tuple[str, str, str], tuple[list[Any], int, list[StoredEvent]]] = {}
 
     def backend(self, region: str) -> Any:
         from moto.logs.models import logs_backends
@@ -127,8 +128,8 @@ class EventStore:
     def _converted(self, region: str, group: str, stream: str, raw: list[Any]) -> list[StoredEvent]:
         key = (region, group, stream)
         with self._lock:
-            seen, converted = self._cache.get(key, (0, []))
-            if len(raw) < seen:  # the stream was deleted and made again
+            source, seen, converted = self._cache.get(key, (raw, 0, []))
+            if source is not raw or len(raw) < seen:  # the stream was deleted and made again
                 seen, converted = 0, []
             if len(raw) > seen:
                 fresh = [
@@ -141,7 +142,7 @@ class EventStore:
                 start = max(seen - 1, 0)
                 if any(converted[i].timestamp_ms > converted[i + 1].timestamp_ms for i in range(start, len(converted) - 1)):
                     converted.sort(key=lambda e: e.timestamp_ms)
-                self._cache[key] = (len(raw), converted)
+                self._cache[key] = (raw, len(raw), converted)
             return converted
 
     def seed(
