@@ -164,13 +164,18 @@ def test_the_cloudwatch_budget_counts_insights_bytes_scanned(logs, llm, monkeypa
 
 def test_the_turn_stops_once_its_cloudwatch_calls_are_spent(logs, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LOGAI_TURN_CLOUDWATCH_CALLS", "4")
-    llm.enqueue(tool_calls(search(0)), tool_calls(search(1)), text("never sent"))
+    llm.enqueue(tool_calls(search(0), search(1)), text("never sent"))
     result = ask("query", "--json", "--stats", "why?")
     payload = json.loads(result.stdout)
-    # One search makes several calls (Insights queries, polls, samples): the second request is never sent.
+    # One search makes several calls (Insights queries, polls, samples); the two searches of one reply
+    # spend from the turn's budget as they run, so not one call more is made, and no second request.
     assert result.exit_code == 1 and len(llm.requests) == 1, json.dumps(payload)[:3000]
-    assert counter(payload, "cloudwatch_api_calls") >= 4
+    stops = counter(payload, "cloudwatch_api_calls", action="StopQuery")
+    assert counter(payload, "cloudwatch_api_calls") - stops == 4
+    assert stops == counter(payload, "cloudwatch_api_calls", action="StartQuery")  # none left running (and billing)
     assert re.search(r"This turn used \d+ CloudWatch calls, reaching its budget of 4; raise turn_cloudwatch_calls", payload["error"])
+    # Both searches were refused mid-way with the budget's sentence (the model never needed to see them).
+    assert [(c["ok"], "reaching its budget of 4" in c["summary"]) for c in payload["tool_calls"]] == [(False, True)] * 2
 
 
 def test_a_spent_session_budget_stops_later_turns_before_any_request(logs, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]

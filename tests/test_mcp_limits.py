@@ -16,7 +16,7 @@ import pytest
 from mcp import ClientSession
 from typer.testing import CliRunner
 
-from logai.events import BudgetReached, Event, EventBus
+from logai.events import BudgetReached, CloudWatchCall, Event, EventBus
 from logai.mcp.calls import open_calls
 from logai.runtime import REAL, Runtime
 from logai.sandbox.incidents import GroundTruth
@@ -43,6 +43,43 @@ async def test_the_session_cloudwatch_budget_refuses_further_calls_with_chat_sen
         refused.text,
     )
     assert [e.budget for e in events if isinstance(e, BudgetReached)] == ["session_cloudwatch_cost"]
+
+
+async def test_each_call_spends_at_most_the_turn_cloudwatch_calls(
+    aws: Any, pool_shrink: GroundTruth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGAI_TURN_CLOUDWATCH_CALLS", "3")
+    events: list[Event] = []
+    opened = open_calls(load_settings(), bus=EventBus(events.append), runtime=REAL)
+    search = await opened.calls.run("search_logs", {"log_groups": [PAYMENTS], "start": "1h", "all_words": ["ERROR"]})
+    # The budget is the call's own: the next call starts afresh and runs.
+    listed = await opened.calls.run("list_log_groups", {})
+    opened.recording.close()
+    assert not search.ok and listed.ok
+    assert search.text.startswith(
+        "Error: This tool call used 3 CloudWatch calls, reaching its budget of 3; "
+        "raise turn_cloudwatch_calls (LOGAI_TURN_CLOUDWATCH_CALLS) to allow more."
+    )
+    made = [e.action for e in events if isinstance(e, CloudWatchCall)]
+    assert len([a for a in made if a != "StopQuery"]) == 3 + 1  # the search's three, then the listing
+    statuses = {q["status"] for q in aws.client().describe_queries()["queries"]}
+    assert made.count("StartQuery") == 2 and statuses <= {"Complete", "Cancelled"}  # none left running (and billing)
+    assert [e.budget for e in events if isinstance(e, BudgetReached)] == ["turn_cloudwatch_calls"]
+
+
+async def test_each_call_spends_at_most_the_turn_cloudwatch_cost(
+    aws: Any, pool_shrink: GroundTruth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOGAI_TURN_CLOUDWATCH_BUDGET", "0.000001")
+    opened = open_calls(load_settings(), bus=EventBus(), runtime=REAL)
+    search = await opened.calls.run("search_logs", {"log_groups": [PAYMENTS], "start": "1h", "all_words": ["ERROR"]})
+    opened.recording.close()
+    assert not search.ok
+    assert re.match(
+        r"Error: This tool call used \$0\.\d+ of CloudWatch cost, reaching its budget of \$0\.0000010; "
+        r"raise turn_cloudwatch_budget \(LOGAI_TURN_CLOUDWATCH_BUDGET\) to allow more\.",
+        search.text,
+    )
 
 
 async def test_the_session_call_budget_counts_calls_that_ran(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,10 +13,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
+from logai.allowance import GB, CloudWatchAllowance, budget_sentence
 from logai.events import CloudWatchCall, Event, InsightsScanned, Usage
-from logai.figures import dollars, plural
-
-GB = 1024**3
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +73,12 @@ class Budgets:
     turn_cloudwatch_calls: int = 300
     insights_price_per_gb: float = 0.005
 
+    def allowance(self, who: str) -> CloudWatchAllowance:
+        """What one turn (or one MCP tool call, `who` saying which) may spend on CloudWatch."""
+        return CloudWatchAllowance(
+            who, calls=self.turn_cloudwatch_calls, usd=self.turn_cloudwatch_budget, price_per_gb=self.insights_price_per_gb
+        )
+
     def reached(self, session: Spent, turn: Spent) -> tuple[str, str] | None:
         """(budget name, sentence) for the first limit spent, or None."""
         cloudwatch_turn = turn.scanned_bytes / GB * self.insights_price_per_gb
@@ -104,14 +108,6 @@ class Budgets:
         )
         for name, who, used, limit, what, setting in checks:
             if used >= limit:
-                return name, _sentence(who, used, limit, what, setting)
+                return name, budget_sentence(who, used, limit, what, setting)
         return None
 
-
-def _sentence(who: str, used: float, limit: float, what: str, setting: str) -> str:
-    if what in ("model tokens", "CloudWatch calls"):
-        spent, allowed = plural(int(used), what[:-1]), f"{int(limit):,}"
-    else:
-        spent, allowed = f"{dollars(used)} of {what}", dollars(limit)
-    variable = f"LOGAI_{setting.upper()}"
-    return f"{who} used {spent}, reaching its budget of {allowed}; raise {setting} ({variable}) to allow more."

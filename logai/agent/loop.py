@@ -17,6 +17,7 @@ from logai.agent.budget import Budgets, Spending, Spent
 from logai.agent.calls import plan_calls
 from logai.agent.intent import IntentDetector
 from logai.agent.recovery import NUDGE_PREFIX, LimitReached, Nudge, RecoveryPolicy, TurnRecovery
+from logai.allowance import CloudWatchAllowance
 from logai.deadline import Deadline
 from logai.events import (
     AssistantMessage,
@@ -134,6 +135,7 @@ class Agent:
         force_answer = False
         spent_before = self.spending.snapshot()
         deadline = Deadline.after(self.turn_timeout, "turn_timeout", self.clock) if self.turn_timeout else None
+        allowance = self.budgets.allowance("This turn")  # the calls of one reply spend from it as they run
 
         def stopped(budget: str, message: str) -> list[Event]:
             return [
@@ -187,7 +189,7 @@ class Agent:
                 self.messages.append(_assistant_message(reply, plan.run))
                 calls_made += len(plan.run)
                 results: list[ToolResult] = []
-                async for event in self._run_tools(plan.run, results, deadline):
+                async for event in self._run_tools(plan.run, results, deadline, allowance):
                     yield event
                 note = plan.note(NUDGE_PREFIX, per_reply=self.max_calls_per_reply, per_turn=self.max_calls_per_turn)
                 if note is not None:
@@ -239,7 +241,11 @@ class Agent:
         return self.budgets.reached(session, session - spent_before)
 
     async def _run_tools(
-        self, calls: Sequence[ToolCall], results: list[ToolResult], turn_deadline: Deadline | None
+        self,
+        calls: Sequence[ToolCall],
+        results: list[ToolResult],
+        turn_deadline: Deadline | None,
+        allowance: CloudWatchAllowance,
     ) -> AsyncIterator[Event]:
         """Run one round's calls concurrently; results go back in the model's order."""
         prepared = [self.tools.prepare(call) for call in calls]
@@ -251,7 +257,7 @@ class Agent:
             deadline = Deadline.after(self.tool_timeout, "tool_timeout", self.clock) if self.tool_timeout else None
             if turn_deadline is not None:
                 deadline = turn_deadline.tighter(deadline)
-            result = await self.tools.run(item, deadline=deadline)
+            result = await self.tools.run(item, deadline=deadline, allowance=allowance)
             return result, self.clock() - began
 
         tasks = [asyncio.create_task(run(item)) for item in prepared]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from logai.allowance import current as current_allowance
 from logai.deadline import current as current_deadline
 from logai.events import CloudWatchCall, EventSink, FollowRetry, InsightsScanned, RateLimitWait
 from logai.logs.errors import (
@@ -291,7 +292,12 @@ class CloudWatchSource:
     def report_scan(self, response: Mapping[str, Any]) -> None:
         """Tell the bus how many bytes a query scanned: it is what Logs Insights bills."""
         scanned = response.get("statistics", {}).get("bytesScanned")
-        if self._sink is not None and isinstance(scanned, int | float) and scanned > 0:
+        if not isinstance(scanned, int | float) or scanned <= 0:
+            return
+        allowance = current_allowance()
+        if allowance is not None:
+            allowance.scanned(float(scanned))
+        if self._sink is not None:
             self._sink(InsightsScanned(bytes_scanned=float(scanned)))
 
     def missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
@@ -374,6 +380,9 @@ class CloudWatchSource:
             # StopQuery is the one call still worth making: it ends the billing.
             if operation != "stop_query":
                 raise TimedOut(f"{deadline.message('The tool call')}.", _TIMEOUT_HINT)
+        allowance = current_allowance()
+        if allowance is not None:
+            allowance.admit(operation)  # BudgetSpent once the turn's (or MCP call's) CloudWatch budget is spent
         action = "".join(part.capitalize() for part in operation.split("_"))
         if self._limiter is not None:
             waited = self._limiter.acquire(action)

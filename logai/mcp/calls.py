@@ -4,8 +4,8 @@ The same `ToolRegistry` parses and validates the arguments once and runs the
 tool in a worker thread; its result is already redacted, framed as untrusted
 data and fitted to `tool_result_tokens`. MCP has no turns, so the limits that
 bound a turn bound a call and the server session instead: each call runs
-within `tool_timeout`, at most `max_calls_per_reply` at once (as one reply's
-calls do); the server runs at most `mcp_max_calls` calls, and none once
+within `tool_timeout` and the turn's CloudWatch budgets (`logai.allowance`), at
+most `max_calls_per_reply` at once (as one reply's calls do); the server runs at most `mcp_max_calls` calls, and none once
 `session_cloudwatch_budget` is spent. A refused call is a tool error whose
 sentence is the one chat prints for the same budget. Every call goes on the
 event bus as `ToolCallStarted`/`ToolCallFinished` (and `BudgetReached`), so
@@ -184,11 +184,16 @@ class ToolCalls:
             deadline = Deadline.after(seconds, "tool_timeout", scope.clock) if seconds else None
             token = _scope.set(scope)
             try:
-                work = asyncio.ensure_future(self.registry.run(prepared, deadline=deadline))  # the task inherits the scope
+                allowance = self._limits.budgets.allowance("This tool call")
+                # The task inherits the scope.
+                work = asyncio.ensure_future(self.registry.run(prepared, deadline=deadline, allowance=allowance))
                 self._running[work] = scope
                 work.add_done_callback(lambda done: self._running.pop(done, None))
                 # Shielded: a cancelled call's tool goes on until its thread has stopped its queries.
-                return await asyncio.shield(work)
+                result = await asyncio.shield(work)
+                if allowance.spent is not None:
+                    self._bus.emit(BudgetReached(allowance.spent.budget, allowance.spent.message))
+                return result
             finally:
                 # Cancelled or done: either way the worker thread must not go on calling CloudWatch.
                 scope.cancel()

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from logai.allowance import CloudWatchAllowance, spending_from
 from logai.deadline import Deadline, within
 from logai.events import ToolCall
 from logai.logs.redact import redact
@@ -91,17 +92,20 @@ class ToolRegistry:
         kwargs = {name: getattr(validated, name) for name in type(validated).model_fields}
         return PreparedCall(call, arguments, True, kwargs=kwargs)
 
-    async def run(self, prepared: PreparedCall, *, deadline: Deadline | None = None) -> ToolResult:
+    async def run(
+        self, prepared: PreparedCall, *, deadline: Deadline | None = None, allowance: CloudWatchAllowance | None = None
+    ) -> ToolResult:
         """Run a prepared call in a worker thread (tools do blocking I/O); never raises.
 
         The thread runs `within(deadline)`: the CloudWatch source stops calling,
-        and botocore stops retrying, once it has passed.
+        and botocore stops retrying, once it has passed; and it spends from
+        `allowance` (the turn's or the MCP call's CloudWatch budget).
         """
         if prepared.problem is not None:
             return self._finished(prepared.problem)
         name = prepared.call.name
         try:
-            with within(deadline):
+            with within(deadline), spending_from(allowance):
                 result = await asyncio.to_thread(self._specs[name].function, **prepared.kwargs)
         except Exception as exc:  # a bug in a tool must not end the conversation
             return self._finished(error_result(f"{name} failed unexpectedly: {type(exc).__name__}: {exc}", prepared.arguments))
