@@ -231,6 +231,15 @@ DIFFERENT: dict[str, tuple[list[str], list[str]]] = {
             for old, new in (("NEW", "ASSIGNED"), ("ASSIGNED", "RUNNING"), ("RUNNING", "SUCCEEDED"), ("RUNNING", "FAILED"))
         ),
     ),
+    # logfmt's message key holds the message, however short; other keys hold values
+    "logfmt-message": (
+        [
+            f'ts=2024-02-27T22:{n:02d}:00Z level=info caller=node.go:{100 + n} node=n{n} msg="{state}"'
+            for n in range(8)
+            for state in ("not-responding", "blocked", "configured out")
+        ],
+        sorted(f'caller=<*> node=<*> msg="{state}"' for state in ("not-responding", "blocked", "configured out")),
+    ),
     # one-word messages are not values of each other
     "one-word": (["closeQs", "instantCollapse", "suspendAutohide", "removeNotificationChildren"] * 3, sorted(["closeQs", "instantCollapse", "suspendAutohide", "removeNotificationChildren"])),
 }

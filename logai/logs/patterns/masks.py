@@ -56,10 +56,10 @@ _LEADER_SEGMENT = r"""(?:[^\s=,;:()\[\]{}"'.]|(?<!\.)\.(?!\.))"""
 _DIGIT_SEGMENT_AFTER_LEADERS = re.compile(rf"(?<!{_LEADER_SEGMENT})(?={_LEADER_SEGMENT}*?\d){_LEADER_SEGMENT}*{_SEGMENT_END}")
 # The value of `key=value` or `key:value` (no space after the colon): values are variables
 # even without digits (`ws=null`, `isOverlap:false`). A quoted value of more than two words
-# is a message (logfmt's `msg="…"`), not a value.
+# is a message, not a value, and so is logfmt's `msg=` / `message=` however short.
 # Each starts at its `=` or `:` (found fast) and looks back for the key.
 _EQUALS_VALUE = re.compile(
-    r"""=(?<=[A-Za-z_]=)(?:"[^"\s]*(?: [^"\s]*)?"|'[^'\s]*(?: [^'\s]*)?'"""
+    r"""=(?<=[A-Za-z_]=)(?<!\bmsg=)(?<!\bmessage=)(?:"[^"\s]*(?: [^"\s]*)?"|'[^'\s]*(?: [^'\s]*)?'"""
     r"""|(?!<\*>|["'])[^\s,;()\[\]{}<>]+(?:[({\[][^\s)}\]]*[)}\]])?)"""
 )
 _COLON_VALUE = re.compile(r":(?<=[A-Za-z_]:)(?![:/<]|\\)[^\s,;()\[\]{}<>:]+")
