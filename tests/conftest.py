@@ -75,6 +75,12 @@ def _sandbox() -> Iterator[SandboxServer]:
     yield server
     OPERATIONS_CALLED.update(server.operations.actions())
     server.stop()
+    # At the end of the run (of each worker): everything logai's processes called is in the README's policy.
+    from tests.test_iam_policy import policy_actions
+
+    allowed = {action.split(":", 1)[1] for action in policy_actions() if action.startswith("logs:")}
+    outside = sorted(OPERATIONS_CALLED - allowed)
+    assert not outside, f"logai called CloudWatch actions the README's IAM policy does not allow: {outside}"
 
 
 @pytest.fixture

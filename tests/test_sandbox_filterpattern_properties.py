@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 import string
 
-import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-pytest.importorskip("hypothesis")
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from logai.sandbox.filterpattern import FilterPattern, FilterPatternError, compile_pattern  # noqa: E402
+from logai.sandbox.filterpattern import FilterPattern, FilterPatternError, compile_pattern
 
 # No example database: it would write `.hypothesis/` into the working tree.
 settings.register_profile("filterpattern", database=None, deadline=None, max_examples=150)

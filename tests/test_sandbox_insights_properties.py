@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from logai.sandbox.records import StoredEvent  # noqa: E402
-from tests.test_sandbox_insights_events import APP_GROUP, BASE_MS, run, table  # noqa: E402
+from logai.sandbox.records import StoredEvent
+from tests.test_sandbox_insights_events import APP_GROUP, BASE_MS, run, table
 
 OPERATORS = {
     "=": lambda a, b: a == b,
