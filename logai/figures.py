@@ -47,3 +47,8 @@ def dollars(amount: float) -> str:
     rounded = float(f"{amount:.2g}")
     decimals = 1 - math.floor(math.log10(rounded))
     return f"${rounded:.{decimals}f}"
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, the last one an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

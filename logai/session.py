@@ -128,7 +128,8 @@ def open_session(
             widen_factor=settings.widen_factor,
         ),
         detector=IntentDetector() if settings.intent_detection_enabled else None,
-        known_groups=source.group_names,
+        # A nudge names a few other groups: one page of names, not the whole account.
+        known_groups=lambda: [group.name for group in source.list_groups(None, 50)],
         budgets=budgets(settings),
         spending=spending,
         turn_timeout=settings.turn_timeout,

@@ -170,9 +170,9 @@ def test_the_turn_stops_once_its_cloudwatch_calls_are_spent(logs, llm, monkeypat
     # One search makes several calls (Insights queries, polls, samples); the two searches of one reply
     # spend from the turn's budget as they run, so not one call more is made, and no second request.
     assert result.exit_code == 1 and len(llm.requests) == 1, json.dumps(payload)[:3000]
-    stops = counter(payload, "cloudwatch_api_calls", action="StopQuery")
-    assert counter(payload, "cloudwatch_api_calls") - stops == 4
-    assert stops == counter(payload, "cloudwatch_api_calls", action="StartQuery")  # none left running (and billing)
+    assert counter(payload, "cloudwatch_api_calls") - counter(payload, "cloudwatch_api_calls", action="StopQuery") == 4
+    statuses = {q["status"] for q in logs.client().describe_queries()["queries"]}
+    assert statuses <= {"Complete", "Cancelled"}  # none left running (and billing)
     assert re.search(r"This turn used \d+ CloudWatch calls, reaching its budget of 4; raise turn_cloudwatch_calls", payload["error"])
     # Both searches were refused mid-way with the budget's sentence (the model never needed to see them).
     assert [(c["ok"], "reaching its budget of 4" in c["summary"]) for c in payload["tool_calls"]] == [(False, True)] * 2
@@ -260,6 +260,11 @@ def test_error_results_fit_the_budget_whatever_the_model_sent(logs, llm) -> None
     (result,) = [m["content"] for m in llm.requests[1].body["messages"] if m["role"] == "tool"]
     assert result.startswith("Error: invalid arguments for search_logs")
     assert estimate_tokens(result) <= 3000 and len(result) < 2_000
+    # Nor does the history send the 210 KB of arguments back with every later request.
+    (kept,) = [m["tool_calls"][0]["function"]["arguments"] for m in llm.requests[1].body["messages"] if m.get("tool_calls")]
+    sent = len(json.dumps({"log_groups": [GROUP], "filter_pattern": huge}))
+    assert json.loads(kept) == {"omitted": f"{sent:,} characters of arguments, over the 16,000 logai keeps"}
+    assert len(json.dumps(llm.requests[1].body)) < 40_000
 
 
 def test_empty_results_fit_the_budget(aws, llm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -284,3 +289,23 @@ def test_insights_queries_are_limited_to_a_time_window(logs, llm) -> None:  # ty
     assert counter(payload, "cloudwatch_api_calls", action="StartQuery") == 0
     (seen,) = [m["content"] for m in llm.requests[1].body["messages"] if m["role"] == "tool"]
     assert "longer than the 7d a Logs Insights query may cover here" in seen and "insights_max_days" in seen
+
+
+def test_did_you_mean_in_a_large_account_costs_a_few_calls(aws, sandbox, llm) -> None:  # type: ignore[no-untyped-def]
+    # Before: a name that matched nothing listed every group for suggestions (201 DescribeLogGroups
+    # calls for 10,000 groups, 40 s at the API's quota).
+    names = {f"/a/service-{i:05d}": 1 for i in range(10_000)} | {"/zz/lambda/checkout-api": 1}
+    sandbox.app.store.seed(aws.region, [], retention_days=names)
+    llm.enqueue(
+        tool_calls(
+            call("list_log_groups", {"prefix": "/zz/lambda/checkout-apii"}),
+            call("search_logs", {"log_groups": ["/zz/lambda/checkout-apii"], "start": "1h"}),
+        ),
+        text("It is called checkout-api."),
+    )
+    result = ask("query", "--json", "--stats", "why?")
+    payload = json.loads(result.stdout)
+    assert result.exit_code == 0, result.output
+    seen = [m["content"] for m in llm.requests[1].body["messages"] if m["role"] == "tool"]
+    assert all("/zz/lambda/checkout-api" in text for text in seen), seen
+    assert counter(payload, "cloudwatch_api_calls", action="DescribeLogGroups") <= 2 * 9

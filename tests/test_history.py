@@ -62,6 +62,17 @@ def test_a_query_is_kept_redacted_and_private(aws, llm, isolated_env: Path) -> N
     assert path.stat().st_mode & 0o777 == 0o600 and path.parent.stat().st_mode & 0o777 == 0o700
 
 
+def test_a_made_up_tool_name_is_kept_short_and_redacted(aws, llm, isolated_env: Path) -> None:  # type: ignore[no-untyped-def]
+    made_up = f"steal_{SECRET}_" + "x" * 20_000
+    llm.enqueue(tool_calls(call(made_up, {})), text("No such tool."))
+    assert invoke("query", "anything?").exit_code == 0
+    (path,) = (isolated_env / "sessions").iterdir()
+    (tool,) = [record for line in path.read_text().splitlines() if (record := json.loads(line))["type"] == "tool"]
+    assert tool["ok"] is False and len(tool["name"]) <= 64 and tool["name"].endswith("…")
+    assert SECRET not in path.read_text() and "steal_" in tool["name"]
+    assert tool["summary"].startswith("error: there is no tool named 'steal_") and len(tool["summary"]) < 400
+
+
 def test_export_to_a_file_and_ids_that_match_nothing_or_several(aws, llm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     llm.enqueue(text("One."), text("Two."))
     invoke("query", "first")

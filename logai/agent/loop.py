@@ -8,6 +8,7 @@ questions, replies, tool results) lives here and carries across turns.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
@@ -34,7 +35,7 @@ from logai.events import (
     TurnDone,
     Usage,
 )
-from logai.figures import plural
+from logai.figures import plural, shortened
 from logai.llm.client import LLMError
 from logai.logs.redact import redact
 from logai.logs.shaping import fit_text
@@ -43,6 +44,10 @@ from logai.tools.result import ToolResult
 
 # Tool results of earlier turns keep this many characters (their header and first lines).
 OLD_RESULT_CHARS = 600
+# Every later request sends the model's calls back: arguments longer than this (no valid call
+# comes near it) and made-up tool names are kept short there, as its results are.
+HISTORY_ARGUMENT_CHARS = 16_000
+HISTORY_NAME_CHARS = 64
 
 WITHDRAWN_NOTE = (
     f"{NUDGE_PREFIX} Tools are no longer available in this turn. "
@@ -326,7 +331,15 @@ def _assistant_message(reply: AssistantMessage, calls: Sequence[ToolCall]) -> di
     message: dict[str, Any] = {"role": "assistant", "content": reply.content or None}
     if calls:
         message["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments or "{}"}} for c in calls
+            {"id": c.id, "type": "function", "function": {"name": shortened(c.name, HISTORY_NAME_CHARS), "arguments": _kept(c.arguments)}}
+            for c in calls
         ]
     return message
+
+
+def _kept(arguments: str) -> str:
+    """A call's argument text as the history keeps it (valid JSON either way)."""
+    if len(arguments) <= HISTORY_ARGUMENT_CHARS:
+        return arguments or "{}"
+    return json.dumps({"omitted": f"{len(arguments):,} characters of arguments, over the {HISTORY_ARGUMENT_CHARS:,} logai keeps"})
 

@@ -108,7 +108,7 @@ def did_you_mean(source: CloudWatchSource, group: str) -> str | None:
     from logai.logs.groups import closest_group_names
 
     try:
-        close = closest_group_names(group, source.group_names())
+        close = closest_group_names(group, source.names_near(group))
     except SourceError:
         return None
     return f"did you mean {', '.join(close)}?" if close else None

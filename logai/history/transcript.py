@@ -31,6 +31,7 @@ from logai.events import (
     Usage,
     WarningIssued,
 )
+from logai.figures import shortened
 from logai.history.store import SESSIONS_DIR
 from logai.home import open_private
 from logai.logs.redact import Redactor
@@ -39,6 +40,10 @@ from logai.logs.redact import Redactor
 def new_session_id(now: float) -> str:
     """Sortable by time, unique enough for one person's sessions: `20261127-140512-3fa9`."""
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime(now)) + "-" + secrets.token_hex(2)
+
+
+# The longest tool name kept for a tool that does not exist (the model chose it).
+NAME_CHARS = 64
 
 
 class Transcript:
@@ -79,7 +84,8 @@ class Transcript:
         if isinstance(event, ToolCallFinished):
             return {
                 "type": "tool",
-                "name": event.name,
+                # The model chose the name: a tool that does not exist may be called anything, at any length.
+                "name": self._clean(event.name if event.known else shortened(event.name, NAME_CHARS)),
                 "arguments": self._clean(event.arguments),
                 "ok": event.ok,
                 "summary": self._clean(event.summary),

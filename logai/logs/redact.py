@@ -159,8 +159,9 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "api_key",
-        r"(?<![\w-])(?:sk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}"
-        r"|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{16,}|AIza[0-9A-Za-z_-]{35})",
+        r"(?<![\w-])(?:sk-(?:proj-|svcacct-|admin-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})"
+        # Stripe's prefixes are distinctive enough to be found inside an identifier (`token_sk_live_…`).
+        r"|(?<![A-Za-z0-9-])(?:[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{16,})",
         ("sk-", "sk_", "rk_", "whsec_", "aiza"),
     ),
     # A cookie header carries session credentials: its whole value goes (to the end of

@@ -47,8 +47,11 @@ from logai.runtime import REAL, Runtime
 
 # DescribeLogGroups returns at most 50 groups per page.
 _MAX_GROUP_PAGE = 50
-# Enough names for "did you mean", without paging through a huge account forever.
+# Names listed for completion, without paging through a huge account forever.
 _MAX_GROUP_NAMES = 10_000
+# Pages of names read for one "did you mean": an account of 10,000 groups must not cost
+# 200 calls (40 s at DescribeLogGroups' quota) to suggest a name.
+_SUGGESTION_PAGES = 4
 # Logs Insights accepts at most 10,000 result rows.
 MAX_INSIGHTS_ROWS = 10_000
 # botocore's socket timeouts: an endpoint that accepts connections and never
@@ -144,10 +147,32 @@ class CloudWatchSource:
         return groups[:limit]
 
     def group_names(self) -> list[str]:
-        """Every group name in the account and region (cached on this instance)."""
+        """Every group name in the account and region, up to 10,000 (cached on this instance): for completion."""
         if self._group_names is None:
             self._group_names = [group.name for group in self.list_groups(None, _MAX_GROUP_NAMES)]
         return list(self._group_names)
+
+    def has_group(self, name: str) -> bool:
+        """Whether the group exists, in one call (the name itself sorts first among the names it starts)."""
+        found = self._call("describe_log_groups", group=name, logGroupNamePrefix=name, limit=1).get("logGroups", [])
+        return bool(found) and found[0].get("logGroupName") == name
+
+    def names_near(self, name: str) -> list[str]:
+        """Group names to pick "did you mean" suggestions for `name` from, in at most eight calls:
+        every name when the account has at most 200, else the first 200 and the first 200 under
+        `name`'s parent path (`/aws/lambda/` for `/aws/lambda/checkout`)."""
+        most = _SUGGESTION_PAGES * _MAX_GROUP_PAGE
+        if self._group_names is not None:
+            return list(self._group_names)
+        names = [group.name for group in self.list_groups(None, most)]
+        parent = name.rstrip("/").rpartition("/")[0]
+        if len(names) >= most and parent:
+            names += [group.name for group in self.list_groups(parent + "/", most)]
+        return list(dict.fromkeys(names))
+
+    def first_missing(self, groups: Sequence[str]) -> str | None:
+        """The first of `groups` that does not exist (one call per group until it is found), or None."""
+        return next((group for group in groups if not self.has_group(group)), None)
 
     # -- searches -------------------------------------------------------
 
@@ -221,7 +246,7 @@ class CloudWatchSource:
             page = self._call("get_log_events", group=group, **params)
         except LogGroupNotFound:
             # The same error code covers a missing stream; tell them apart.
-            if group in self.group_names():
+            if self.has_group(group):
                 raise LogStreamNotFound(group, stream) from None
             raise
         events = tuple(log_event_from_api(raw, group, stream) for raw in page.get("events", []))
@@ -303,11 +328,9 @@ class CloudWatchSource:
     def missing_group_error(self, groups: Sequence[str]) -> LogGroupNotFound:
         """The not-found error naming which of `groups` does not exist (StartQuery does not say)."""
         try:
-            known = set(self.group_names())
+            return LogGroupNotFound(self.first_missing(groups), self.region)
         except SourceError:
             return LogGroupNotFound(None, self.region)
-        missing = [group for group in groups if group not in known]
-        return LogGroupNotFound(missing[0] if missing else None, self.region)
 
     # -- tail -----------------------------------------------------------
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from logai.figures import shortened
 from logai.metrics.collector import LabelKey, MetricsCollector, SeriesKey, label_key
 
 # Label values come from outside (log group names, a model's tool names): a
@@ -21,7 +22,7 @@ MAX_LABEL_CHARS = 64
 
 
 def capped(value: str) -> str:
-    return value if len(value) <= MAX_LABEL_CHARS else value[: MAX_LABEL_CHARS - 1] + "…"
+    return shortened(value, MAX_LABEL_CHARS)
 
 
 def capped_key(labels: LabelKey) -> LabelKey:

@@ -267,7 +267,7 @@ class LogTools:
 
     def _suggest(self, name: str) -> list[str]:
         try:
-            known = self._source.group_names()
+            known = self._source.names_near(name)
         except SourceError:
             return []  # suggestions are a courtesy; the real error is already reported
         return closest_group_names(name, known)
@@ -278,10 +278,10 @@ class LogTools:
         missing = exc.group
         if missing is None:
             try:
-                known = set(self._source.group_names())
+                missing = self._source.first_missing(groups)
             except SourceError:
-                known = set()
-            missing = next((g for g in groups if g not in known), groups[0] if groups else "")
+                missing = None
+            missing = missing or (groups[0] if groups else "")
         suggestions = tuple(self._suggest(missing))
         message = exc.message.rstrip(".")
         if suggestions:

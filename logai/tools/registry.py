@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from logai.allowance import CloudWatchAllowance, spending_from
 from logai.deadline import Deadline, within
 from logai.events import ToolCall
+from logai.figures import shortened
 from logai.logs.redact import redact
 from logai.logs.shaping import fit_text
 from logai.tools.result import ToolResult, error_result
@@ -80,7 +81,7 @@ class ToolRegistry:
         if spec is None:
             known = ", ".join(self._specs) or "none"
             return PreparedCall(
-                call, arguments, False, problem=error_result(f"there is no tool named {call.name!r}; the tools are: {known}", arguments)
+                call, arguments, False, problem=error_result(f"there is no tool named {shortened(call.name, 80)!r}; the tools are: {known}", arguments)
             )
         if problem:
             return PreparedCall(call, arguments, True, problem=error_result(problem, arguments))

@@ -17,7 +17,7 @@ import rich.markdown  # noqa: F401  loaded with the view: on the first streamed 
 from rich.status import Status
 from rich.text import Text
 
-from logai.figures import plural, seconds_text
+from logai.figures import plural, seconds_text, shortened
 from logai.events import (
     Event,
     NudgeInjected,
@@ -43,8 +43,7 @@ _NUDGE_WORDS = {
 
 def tool_name(name: str) -> str:
     """A tool name as the terminal shows it: sanitised, and cut when the model made up a long one."""
-    name = sanitize(name)
-    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
+    return shortened(sanitize(name), _NAME_CHARS)
 
 
 def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
@@ -58,8 +57,7 @@ def describe_arguments(arguments: dict[str, Any], limit: int = 90) -> str:
         else:
             shown = str(value)
         parts.append(f"{key}={shown}")
-    text = sanitize(" ".join(parts))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shortened(sanitize(" ".join(parts)), limit)
 
 
 def retry_line(event: RetryScheduled) -> str:
