@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,24 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from logai.cli import COMMANDS, app, load_command
-
-PROBE = """
-import json, runpy, sys
-sys.argv = {argv!r}
-try:
-    runpy.run_module("logai", run_name="__main__")
-except SystemExit:
-    pass
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(("logai.commands.", "rich", "pydantic_settings")))), file=sys.stderr)
-"""
-
+from tests.test_cli_startup import loaded_modules
 
 def modules_after(*argv: str) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(argv=["logai", *argv])],
-        capture_output=True, text=True, env=dict(os.environ), timeout=60,
-    )
-    return json.loads(done.stderr.strip().splitlines()[-1])
+    return [m for m in loaded_modules(*argv) if m.startswith(("logai.commands.", "rich", "pydantic_settings"))]
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

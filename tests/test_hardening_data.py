@@ -73,33 +73,14 @@ def test_loose_modes_found_on_start_are_tightened_with_a_warning(aws, llm, isola
 def test_the_chat_prompt_history_is_created_private(isolated_env: Path) -> None:
     # The prompt's history holds what was typed, a password included. Made here under umask 000,
     # with prompt-toolkit reading keys from a pipe as it would from a terminal.
-    import asyncio
-
-    from prompt_toolkit.application import create_app_session
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output import DummyOutput
-
-    from logai.events import EventBus
     from logai.ui.console import SafeConsole
-    from logai.ui.repl import ChatLoop
-
-    class Session:
-        bus = EventBus()
-        transcript = None
-
-    asked: list[str] = []
-
-    async def turn(question: str) -> None:
-        asked.append(question)
+    from tests.repl_keys import questions_asked
 
     history = isolated_env / "history"
     console = SafeConsole(file=open(os.devnull, "w"))
     previous = os.umask(0)
     try:
-        with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
-            keys.send_text("my password is hunter2\r/exit\r")
-            loop = ChatLoop(Session(), console, turn, history=history, errors=console)  # type: ignore[arg-type]
-            asyncio.run(loop.run(interactive=True))
+        asked = questions_asked("my password is hunter2\r/exit\r", console, history=history)
     finally:
         os.umask(previous)
         console.file.close()

@@ -72,32 +72,13 @@ def test_the_terminal_repl(aws, llm, monkeypatch: pytest.MonkeyPatch) -> None:  
 def test_ctrl_c_at_the_prompt_warns_once_and_a_second_leaves() -> None:
     """Keys from a pipe, read by prompt-toolkit as from a terminal (the session's end, summary
     included, is the one Ctrl-D takes in the test above)."""
-    import asyncio
     import io
 
-    from prompt_toolkit.application import create_app_session
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output import DummyOutput
-
-    from logai.events import EventBus
     from logai.ui.console import SafeConsole
-    from logai.ui.repl import ChatLoop
-
-    class Session:
-        bus = EventBus()
-        transcript = None
-
-    asked: list[str] = []
-
-    async def turn(question: str) -> None:
-        asked.append(question)
+    from tests.repl_keys import questions_asked
 
     shown = io.StringIO()
-    console = SafeConsole(file=shown)
-    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
-        keys.send_text("first\r\x03second\r\x03\x03third\r")
-        loop = ChatLoop(Session(), console, turn, history=None, errors=console)  # type: ignore[arg-type]
-        asyncio.run(loop.run(interactive=True))
+    asked = questions_asked("first\r\x03second\r\x03\x03third\r", SafeConsole(file=shown))
     # A question in between resets the count; two in a row end the loop before "third".
     assert asked == ["first", "second"]
     assert shown.getvalue().count("Ctrl-C again or Ctrl-D to leave") == 2
