@@ -63,6 +63,11 @@ class CloudWatchAllowance:
                 raise refusal
             self._made += 1
 
+    def reached(self) -> BudgetSpent | None:
+        """The refusal the next request would get, if the allowance is spent."""
+        with self._lock:
+            return self._refusal()
+
     def scanned(self, bytes_scanned: float) -> None:
         """An Insights query scanned this many bytes (what Logs Insights bills)."""
         with self._lock:

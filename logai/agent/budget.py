@@ -1,11 +1,11 @@
-"""Spending limits: model tokens, model cost and CloudWatch cost, per turn and per session, and
-CloudWatch calls per turn.
+"""Spending limits: model tokens and cost per turn and per session, and CloudWatch cost per session.
 
 `Spending` adds up what a session spent: the agent feeds it each request's
-`Usage`; the CloudWatch source reports its calls and Insights scans on the
-event bus, from tool threads, so it is locked. Before each model request the agent asks
+`Usage`; the CloudWatch source reports Insights scans on the event bus, from
+tool threads, so it is locked. Before each model request the agent asks
 `Budgets.reached` whether a limit is spent; the answer is one sentence naming
-the budget and the setting that raises it.
+the budget and the setting that raises it. A turn's CloudWatch calls and cost
+are counted where they are made, by the turn's `CloudWatchAllowance` (`Budgets.allowance`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from logai.allowance import GB, CloudWatchAllowance, budget_sentence
-from logai.events import CloudWatchCall, Event, InsightsScanned, Usage
+from logai.events import Event, InsightsScanned, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,15 +22,9 @@ class Spent:
     tokens: int = 0
     model_usd: float = 0.0
     scanned_bytes: float = 0.0
-    cloudwatch_calls: int = 0
 
     def __sub__(self, other: Spent) -> Spent:
-        return Spent(
-            self.tokens - other.tokens,
-            self.model_usd - other.model_usd,
-            self.scanned_bytes - other.scanned_bytes,
-            self.cloudwatch_calls - other.cloudwatch_calls,
-        )
+        return Spent(self.tokens - other.tokens, self.model_usd - other.model_usd, self.scanned_bytes - other.scanned_bytes)
 
 
 class Spending:
@@ -51,9 +45,6 @@ class Spending:
         if isinstance(event, InsightsScanned):
             with self._lock:
                 self._spent = replace(self._spent, scanned_bytes=self._spent.scanned_bytes + event.bytes_scanned)
-        elif isinstance(event, CloudWatchCall):
-            with self._lock:
-                self._spent = replace(self._spent, cloudwatch_calls=self._spent.cloudwatch_calls + 1)
 
     def snapshot(self) -> Spent:
         with self._lock:
@@ -80,15 +71,13 @@ class Budgets:
         )
 
     def reached(self, session: Spent, turn: Spent) -> tuple[str, str] | None:
-        """(budget name, sentence) for the first limit spent, or None."""
-        cloudwatch_turn = turn.scanned_bytes / GB * self.insights_price_per_gb
+        """(budget name, sentence) for the first limit spent, or None (a turn's CloudWatch limits: its allowance)."""
         cloudwatch_session = session.scanned_bytes / GB * self.insights_price_per_gb
         checks = (
             ("turn_tokens", "This turn", turn.tokens, self.turn_token_budget, "model tokens", "turn_token_budget"),
             ("session_tokens", "This session", session.tokens, self.session_token_budget, "model tokens", "session_token_budget"),
             ("turn_cost", "This turn", turn.model_usd, self.turn_cost_budget, "model cost", "turn_cost_budget"),
             ("session_cost", "This session", session.model_usd, self.session_cost_budget, "model cost", "session_cost_budget"),
-            ("turn_cloudwatch_cost", "This turn", cloudwatch_turn, self.turn_cloudwatch_budget, "CloudWatch cost", "turn_cloudwatch_budget"),
             (
                 "session_cloudwatch_cost",
                 "This session",
@@ -96,14 +85,6 @@ class Budgets:
                 self.session_cloudwatch_budget,
                 "CloudWatch cost",
                 "session_cloudwatch_budget",
-            ),
-            (
-                "turn_cloudwatch_calls",
-                "This turn",
-                turn.cloudwatch_calls,
-                self.turn_cloudwatch_calls,
-                "CloudWatch calls",
-                "turn_cloudwatch_calls",
             ),
         )
         for name, who, used, limit, what, setting in checks:

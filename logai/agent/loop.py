@@ -149,7 +149,7 @@ class Agent:
             ]
 
         while True:
-            limit = self._limit_reached(spent_before, deadline)
+            limit = self._limit_reached(spent_before, deadline, allowance)
             if limit is not None:
                 for event in stopped(*limit):
                     yield event
@@ -236,14 +236,18 @@ class Agent:
             yield TurnDone(answer=reply.content, stop_reason=stop, tool_rounds=rounds, usage=usage)
             return
 
-    def _limit_reached(self, spent_before: Spent, deadline: Deadline | None) -> tuple[str, str] | None:
+    def _limit_reached(
+        self, spent_before: Spent, deadline: Deadline | None, allowance: CloudWatchAllowance
+    ) -> tuple[str, str] | None:
         """The budget or deadline that ends the turn now, as (name, sentence)."""
         if deadline is not None and deadline.passed():
             return "turn_time", (
                 f"{deadline.message('This turn')}; raise turn_timeout (LOGAI_TURN_TIMEOUT) or ask a narrower question."
             )
         session = self.spending.snapshot()
-        return self.budgets.reached(session, session - spent_before)
+        reached = self.budgets.reached(session, session - spent_before)
+        spent = allowance.reached() if reached is None else None
+        return (spent.budget, spent.message) if spent is not None else reached
 
     async def _run_tools(
         self,
