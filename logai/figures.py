@@ -1,4 +1,4 @@
-"""Figures written for people: counts with their noun, seconds, bytes, dollars.
+"""Figures written for people: counts with their noun, seconds, bytes, dollars, text cut to a width.
 
 One formatter per kind of figure, shared by the tools, the terminal and the
 summaries, so the same quantity reads the same everywhere.

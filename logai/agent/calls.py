@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from logai.events import ToolCall
+from logai.figures import shortened
 
 # A tool name in the note is the model's own text: keep it short.
 _NAME_CHARS = 64
@@ -85,4 +86,4 @@ def _canonical(arguments: str) -> str:
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= _NAME_CHARS else name[: _NAME_CHARS - 1] + "…"
+    return shortened(name, _NAME_CHARS)

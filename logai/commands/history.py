@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from logai.commands.common import EXIT_FAILURE, EXIT_USAGE, fail, settings_or_exit
+from logai.figures import shortened
 from logai.ui.sanitize import json_safe
 
 
@@ -64,7 +65,7 @@ def listing(
             time.strftime("%Y-%m-%d %H:%M", time.localtime(s.started)),
             s.command,
             str(s.questions),
-            s.first_question if len(s.first_question) <= 60 else s.first_question[:59] + "…",
+            shortened(s.first_question, 60),
         )
         for s in sessions
     ]

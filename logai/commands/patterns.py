@@ -23,6 +23,7 @@ from typing import cast, IO, TYPE_CHECKING
 import typer
 
 from logai.commands.common import EXIT_FAILURE, EXIT_USAGE, fail
+from logai.figures import shortened
 
 if TYPE_CHECKING:
     from logai.logs.patterns import Template
@@ -45,9 +46,7 @@ class _ReadError(Exception):
 
 def _printable(text: str, limit: int | None = None) -> str:
     text = _CONTROL.sub("?", text)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
+    return text if limit is None else shortened(text, limit)
 
 
 def _open_all(paths: list[str]) -> list[tuple[str, IO[bytes], bool]]:

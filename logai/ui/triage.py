@@ -15,7 +15,7 @@ from rich.text import Text
 
 from logai.evidence.report import moment, span_text
 from logai.evidence.triage import Triage
-from logai.figures import dollars, human_bytes
+from logai.figures import dollars, human_bytes, shortened
 from logai.logs.timeparse import iso
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -76,8 +76,7 @@ def show(result: Triage, console: Console, *, price_per_gb: float) -> None:
 
 
 def _one_line(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: max(width - 1, 1)] + "…"
+    return shortened(" ".join(text.split()), max(width, 2))
 
 
 def as_document(result: Triage, *, price_per_gb: float) -> dict[str, Any]:
