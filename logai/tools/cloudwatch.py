@@ -142,10 +142,8 @@ class LogTools:
         scope = SearchScope(log_groups=(log_group,), log_stream=stream)
         try:
             result = self._source.stream_events(log_group, stream, limit)
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, [log_group], parameters, scope)
         except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+            return self._failed(exc, [log_group], parameters, scope)
         if result.log_stream is None:
             return ToolResult(
                 text=f"Log group {log_group} has no log streams, so it holds no events.",
@@ -207,23 +205,17 @@ class LogTools:
             return error_result(str(exc), parameters)
         parameters.update(start=iso(start_dt), end=iso(end_dt), limit=limit)
         scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, query=query)
-        if end_dt - start_dt > timedelta(days=self._insights_max_days):
-            # Insights bills by the bytes it scans: a wide window over busy groups costs real money.
-            return error_result(
-                f"the time range spans {format_duration(end_dt - start_dt)}, longer than the "
-                f"{format_duration(timedelta(days=self._insights_max_days))} a Logs Insights query may cover here",
-                parameters,
-                hint="query a shorter range (run several queries if you must); the user can raise insights_max_days",
-                scope=scope,
-            )
+        too_long = self._too_long(
+            start_dt, end_dt, "a Logs Insights query", "query a shorter range (run several queries if you must)", parameters, scope
+        )
+        if too_long is not None:
+            return too_long
         try:
             result = self._source.run_insights(
                 groups, query, to_ms(start_dt), to_ms(end_dt), limit=limit, timeout_s=self._insights_timeout
             )
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+            return self._failed(exc, groups, parameters, scope)
         parameters["query"] = result.query
         scope = SearchScope(log_groups=tuple(groups), start=start_dt, end=end_dt, query=result.query)
         span = format_duration(end_dt - start_dt)
@@ -271,6 +263,27 @@ class LogTools:
         except SourceError:
             return []  # suggestions are a courtesy; the real error is already reported
         return closest_group_names(name, known)
+
+    def _too_long(
+        self, start: datetime, end: datetime, what: str, advice: str, parameters: dict[str, Any], scope: SearchScope
+    ) -> ToolResult | None:
+        """The error for a range wider than `insights_max_days`: Insights bills by the bytes it scans,
+        and a wide window over busy groups costs real money."""
+        if end - start <= timedelta(days=self._insights_max_days):
+            return None
+        return error_result(
+            f"the time range spans {format_duration(end - start)}, longer than the "
+            f"{format_duration(timedelta(days=self._insights_max_days))} {what} may cover here",
+            parameters,
+            hint=f"{advice}; the user can raise insights_max_days",
+            scope=scope,
+        )
+
+    def _failed(self, exc: SourceError, groups: Sequence[str], parameters: dict[str, Any], scope: SearchScope) -> ToolResult:
+        """What the model is told when a read fails: for a missing group, the closest existing names."""
+        if isinstance(exc, LogGroupNotFound):
+            return self._not_found(exc, groups, parameters, scope)
+        return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
 
     def _not_found(
         self, exc: LogGroupNotFound, groups: Sequence[str], parameters: dict[str, Any], scope: SearchScope

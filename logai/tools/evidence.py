@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, Field, StringConstraints
 
 from logai.evidence.filter import FieldCondition, LogFilter
 from logai.figures import dollars, human_bytes, plural
-from logai.logs.errors import LogGroupNotFound, SourceError
+from logai.logs.errors import SourceError
 from logai.logs.timeparse import (
     TimeParseError,
     format_duration,
@@ -101,10 +101,8 @@ class EvidenceTools(LogTools):
         collector = EvidenceCollector(self._source, Limits(self._insights_timeout, self._max_bytes, self._price))
         try:
             evidence = collector.collect(groups, start_ms, end_ms, log_filter)
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+            return self._failed(exc, groups, parameters, scope)
         span = format_duration(timedelta(milliseconds=end_ms - start_ms))
         where_text = f"{plural(len(groups), 'group')} over {span}"
         cost = evidence.provenance
@@ -158,10 +156,8 @@ class EvidenceTools(LogTools):
         groups, start_ms, end_ms, log_filter, scope = prepared
         try:
             result = compare(self._source, groups, start_ms, end_ms, baseline, log_filter, timeout_s=self._insights_timeout)
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+            return self._failed(exc, groups, parameters, scope)
         kinds = ", ".join(f"{sum(c.kind == k for c in result.changes)} {k}" for k in ("new", "rose") if any(c.kind == k for c in result.changes))
         return ToolResult(
             text=render_comparison(result, log_filter, self._price, budget_tokens=self._budget),
@@ -198,10 +194,8 @@ class EvidenceTools(LogTools):
         groups, start_ms, end_ms, log_filter, scope = prepared
         try:
             result = onsets(self._source, groups, start_ms, end_ms, log_filter, timeout_s=self._insights_timeout)
-        except LogGroupNotFound as exc:
-            return self._not_found(exc, groups, parameters, scope)
         except SourceError as exc:
-            return error_result(exc.message, parameters, hint=exc.hint, scope=scope)
+            return self._failed(exc, groups, parameters, scope)
         first = result.groups[0].group if result.groups else None
         return ToolResult(
             text=render_onsets(result, log_filter, self._price),
@@ -257,14 +251,9 @@ class EvidenceTools(LogTools):
                 hint="call list_log_groups to see the names",
                 scope=scope,
             )
-        if end_dt - start_dt > timedelta(days=self._insights_max_days):
-            return error_result(
-                f"the time range spans {format_duration(end_dt - start_dt)}, longer than the "
-                f"{format_duration(timedelta(days=self._insights_max_days))} a server-side search may cover here",
-                parameters,
-                hint="search a shorter range; the user can raise insights_max_days",
-                scope=scope,
-            )
+        too_long = self._too_long(start_dt, end_dt, "a server-side search", "search a shorter range", parameters, scope)
+        if too_long is not None:
+            return too_long
         # Insights counts whole seconds: the range stated is the range counted.
         return groups, to_ms(start_dt), to_ms(end_dt), log_filter, scope
 
